@@ -1,0 +1,78 @@
+package dev.clce.bench.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of the {@code ./clce} command-line tool.
+ *
+ * <p>Each sub-command is its own class, listed in {@code subcommands} below. Sub-commands write their
+ * results with {@code spec.commandLine().getOut()}: the process's real standard output. Everything
+ * else that reaches {@link System#out} while a command runs (ND4J and SameDiff print progress there)
+ * is sent to standard error, so that {@code --json} output can be piped to a JSON parser.
+ *
+ * <p>Exit codes: 0 success, 1 failure while running, 2 bad input (usage errors and rejected
+ * arguments, with one line naming the argument).
+ */
+@Command(
+    name = "clce",
+    mixinStandardHelpOptions = true,
+    version = "clce 0.1.0",
+    description = "CLCE losses, encoders, training and the paper's experiments on the JVM.",
+    subcommands = {
+        CommandLine.HelpCommand.class,
+    })
+public final class ClceCli implements Runnable {
+
+  /** Exit code for bad input: a usage error or an argument that was refused. */
+  public static final int EXIT_BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * Builds the picocli command line with the exit-code conventions of this tool.
+   *
+   * @param out where results go (the real standard output)
+   * @param err where errors go
+   * @return the configured command line
+   */
+  public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cmd = new CommandLine(new ClceCli());
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setExitCodeExceptionMapper(ex -> ex instanceof IllegalArgumentException ? EXIT_BAD_INPUT : 1);
+    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      if (ex instanceof IllegalArgumentException) {
+        commandLine.getErr().println("error: " + ex.getMessage());
+        commandLine.getErr().flush();
+        return EXIT_BAD_INPUT;
+      }
+      throw ex;
+    });
+    return cmd;
+  }
+
+  /**
+   * Runs the tool.
+   *
+   * @param args command-line arguments
+   */
+  public static void main(String[] args) {
+    PrintStream realOut = System.out;
+    System.setOut(System.err);
+    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(realOut, StandardCharsets.UTF_8), true);
+    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+    int code = newCommandLine(out, err).execute(args);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+}

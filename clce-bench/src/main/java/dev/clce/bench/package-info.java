@@ -1,0 +1,2 @@
+/** The clce command-line tool and benchmarks. */
+package dev.clce.bench;

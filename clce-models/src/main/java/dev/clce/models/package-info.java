@@ -1,0 +1,2 @@
+/** SameDiff encoders: the ResNet and ViT families. */
+package dev.clce.models;
