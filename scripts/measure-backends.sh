@@ -17,8 +17,8 @@ base="clce-bench/target/clce-bench.jar"
 for f in clce-bench/target/lib/*.jar; do
   case "$f" in *nd4j-native-1.0.0-M2.1-linux-x86_64*) ;; *) base="$base:$f";; esac
 done
-echo "| round | build | sgemm 1024 (ms) | conv 3x3 fwd (ms) | conv 3x3 fwd+bwd (ms) |"
-echo "|---|---|---|---|---|"
+echo "| round | build | sgemm 1024 (ms) | conv 3x3 fwd (ms) | conv 3x3 fwd+bwd (ms) | primitive BN fwd+bwd (ms) |"
+echo "|---|---|---|---|---|---|"
 for r in $(seq 1 "$rounds"); do
   for c in "${classifiers[@]}"; do
     line=$(java -Xmx2g -Dclce.probe.label="$c" -cp "$base:$jars/$c/*" dev.clce.bench.perf.BackendProbe "$repeats" 2>/dev/null | tail -1)

@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Times a few kernels on whichever ND4J native build is on the classpath, so that the builds can be
  * compared side by side (run by {@code scripts/measure-backends.sh}). Prints one line of
  * tab-separated results: the build's binary level, whether it has oneDNN, then median milliseconds
- * of sgemm 1024, conv2d 64-&gt;64 3x3 on 8x64x56x56 forward, and forward+backward.
+ * of sgemm 1024, conv2d 64-&gt;64 3x3 on 8x64x56x56 forward, forward+backward, and a
+ * BatchNorm built from element-wise ops and reductions on the same tensor, forward+backward.
  */
 public final class BackendProbe {
   private BackendProbe() {}
@@ -46,11 +47,22 @@ public final class BackendProbe {
     double fwd = median(repeats, () -> sd.output(ph, "y"));
     double fwdBwd = median(repeats, () -> sd.calculateGradients(ph, "w"));
 
+    // Element-wise and reduction work (what a BatchNorm built from primitive ops does).
+    SameDiff sd2 = SameDiff.create();
+    SDVariable x2 = sd2.placeHolder("x", DataType.FLOAT, -1, 64, 56, 56);
+    SDVariable g = sd2.var("g", Nd4j.rand(DataType.FLOAT, 1, 64, 1, 1));
+    SDVariable mean = x2.mean(true, 0, 2, 3);
+    SDVariable centred = x2.sub(mean);
+    SDVariable var = centred.mul(centred).mean(true, 0, 2, 3);
+    SDVariable bn = centred.mul(sd2.math().rsqrt(var.add(1e-5))).mul(g);
+    bn.mul(bn).mean("loss2").markAsLoss();
+    double elementwise = median(repeats, () -> sd2.calculateGradients(ph, "g"));
+
     String info = Nd4j.getExecutioner().getEnvironmentInformation().toString();
     String build = Nd4j.getExecutioner().getClass().getName();
     System.err.println(build + " " + info);
-    System.out.printf(Locale.ROOT, "%s\t%.2f\t%.2f\t%.2f%n",
-        System.getProperty("clce.probe.label", "?"), gemm, fwd, fwdBwd);
+    System.out.printf(Locale.ROOT, "%s\t%.2f\t%.2f\t%.2f\t%.2f%n",
+        System.getProperty("clce.probe.label", "?"), gemm, fwd, fwdBwd, elementwise);
   }
 
   private static double median(int repeats, Runnable r) {
