@@ -116,8 +116,13 @@ public final class ReferenceLosses {
     return new Result(t.value(loss), gz, go);
   }
 
-  /** {@code x_i = z_i / max(||z_i||, eps)}. */
-  static double[][] normalize(double[][] z) {
+  /**
+   * {@code x_i = z_i / max(||z_i||, eps)}, the normalisation of LOSSES.md.
+   *
+   * @param z [M][d]
+   * @return [M][d] normalised rows (an all-zero row stays zero)
+   */
+  public static double[][] normalize(double[][] z) {
     double[][] x = new double[z.length][];
     for (int i = 0; i < z.length; i++) {
       double n = Math.max(norm(z[i]), LossConfig.NORM_EPS);
@@ -295,12 +300,13 @@ public final class ReferenceLosses {
         }
         w = t.sum(weighted, nN);
       }
-      int den = t.add(sPlus, w);
       int li;
       if (agg == Aggregation.LOG_OF_MEAN) {
-        // -log( S+ / (|P| (S+ + W)) )
-        li = t.scale(t.log(t.div(sPlus, t.scale(den, nP))), -1);
+        // -log( S+ / (|P| (S+ + W)) ) = log |P| + log1p(W / S+): the log1p form keeps the gradient
+        // accurate when W << S+ (the naive form cancels 1/(S+ + W) - 1/S+).
+        li = t.shift(t.log1p(t.div(w, sPlus)), Math.log(nP));
       } else {
+        int den = t.add(sPlus, w);
         int[] terms = new int[nP];
         for (int k = 0; k < nP; k++) {
           terms[k] = t.log(t.div(pos[k], den));
@@ -340,8 +346,8 @@ public final class ReferenceLosses {
       int wmean = nN == 0 ? t.leaf(0) : t.div(t.sum(impE, nN), t.sum(imp, nN));
       int kw = t.scale(wmean, m - 2);
       for (int k = 0; k < nP; k++) {
-        // -log( e_ip / (e_ip + (M - 2) wmean_i) )
-        pairs[count++] = t.scale(t.log(t.div(pos[k], t.add(pos[k], kw))), -1);
+        // -log( e_ip / (e_ip + (M - 2) wmean_i) ) = log1p((M - 2) wmean_i / e_ip)
+        pairs[count++] = t.log1p(t.div(kw, pos[k]));
       }
     }
     return count == 0 ? t.leaf(0) : t.scale(t.sum(pairs, count), 1.0 / count);

@@ -86,6 +86,11 @@ public final class Tape {
     return push(Math.log(val[a]), a, 1 / val[a], NONE, 0);
   }
 
+  /** @return log(1 + a) */
+  public int log1p(int a) {
+    return push(Math.log1p(val[a]), a, 1 / (1 + val[a]), NONE, 0);
+  }
+
   /** @return the sum of the nodes (a constant 0 node when empty) */
   public int sum(int[] nodes, int count) {
     if (count == 0) {
