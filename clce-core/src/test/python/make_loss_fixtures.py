@@ -22,8 +22,6 @@ import shutil
 import numpy as np
 import torch
 
-torch.set_default_dtype(torch.float64)
-
 SEED = 20241128
 EPS = 1e-12
 OUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -40,7 +38,7 @@ def pieces(z, y, tau):
     m_rows = z.shape[0]
     x = z / z.norm(dim=1, keepdim=True).clamp_min(EPS)       # x_i = z_i / max(||z_i||, eps)
     s = x @ x.t() / tau                                       # s_ij
-    eye = torch.eye(m_rows, dtype=torch.bool)
+    eye = torch.eye(m_rows, dtype=torch.bool, device=z.device)
     same = y[:, None] == y[None, :]
     pos = same & ~eye                                         # P(i)
     neg = ~same                                               # N(i)
@@ -60,7 +58,7 @@ def masked_mean(values, mask, like):
 
 def lacln(z, y, tau, aggregation, detach_weights, hard_negatives=True):
     shifted, e, pos, neg = pieces(z, y, tau)
-    posf, negf = pos.double(), neg.double()
+    posf, negf = pos.to(z.dtype), neg.to(z.dtype)
     n_pos = posf.sum(1)
     n_neg = negf.sum(1)
     s_plus = (e * posf).sum(1)
@@ -88,7 +86,7 @@ def lacln(z, y, tau, aggregation, detach_weights, hard_negatives=True):
 
 def supcon(z, y, tau):
     shifted, e, pos, _ = pieces(z, y, tau)
-    posf = pos.double()
+    posf = pos.to(z.dtype)
     n_pos = posf.sum(1)
     log_all = torch.log(e.sum(1))                             # sum over j != i
     log_e = torch.where(pos, shifted, torch.zeros_like(shifted))
@@ -99,7 +97,7 @@ def supcon(z, y, tau):
 def hscl(z, y, tau, beta):
     shifted, e, pos, neg = pieces(z, y, tau)
     m_rows = z.shape[0]
-    negf = neg.double()
+    negf = neg.to(z.dtype)
     imp = torch.where(neg, e, torch.ones_like(e)) ** beta * negf      # imp_ik = e_ik^beta on N(i)
     imp_sum = imp.sum(1)
     has_neg = imp_sum > 0
@@ -301,6 +299,7 @@ def save(path, arr):
 
 
 def main():
+    torch.set_default_dtype(torch.float64)
     rng = np.random.default_rng(SEED)
     sets = input_sets(rng)
     if os.path.isdir(OUT):
