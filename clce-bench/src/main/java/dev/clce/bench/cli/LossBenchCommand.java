@@ -213,7 +213,7 @@ public final class LossBenchCommand implements Callable<Integer> {
     SDVariable yv = sd.placeHolder(Y, y.dataType(), y.shape());
     ph.put(Y, y);
     SDClceLoss.of(sd).loss(LOSS, cfg, zv, yv, ov).markAsLoss();
-    sd.createGradFunction();
+    sd.createGradFunction(wrt.toArray(new String[0])); // gradients with respect to placeholders
     double[] t = new double[reps];
     for (int i = -warmup; i < reps; i++) {
       long t0 = System.nanoTime();
