@@ -305,7 +305,7 @@ public final class LossCommand implements Callable<Integer> {
     outputs.put("grad_logits", grads.containsKey(GRAD_LOGITS) ? GRAD_LOGITS : null);
     root.put("backend", Nd4j.getBackend().getClass().getSimpleName());
     try {
-      return mapper.writeValueAsBytes(root);
+      return (mapper.writeValueAsString(root) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
