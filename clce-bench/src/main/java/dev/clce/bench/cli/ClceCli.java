@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
     description = "CLCE losses, encoders, training and the paper's experiments on the JVM.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        LossCommand.class,
+        LossBenchCommand.class,
     })
 public final class ClceCli implements Runnable {
 
@@ -48,6 +50,12 @@ public final class ClceCli implements Runnable {
     CommandLine cmd = new CommandLine(new ClceCli());
     cmd.setOut(out);
     cmd.setErr(err);
+    cmd.setParameterExceptionHandler((ex, args) -> {
+      // One line naming the option (picocli's messages do), not the whole usage text.
+      ex.getCommandLine().getErr().println("error: " + String.valueOf(ex.getMessage()).replace('\n', ' ') + " (see --help)");
+      ex.getCommandLine().getErr().flush();
+      return EXIT_BAD_INPUT;
+    });
     cmd.setExitCodeExceptionMapper(ex -> ex instanceof IllegalArgumentException ? EXIT_BAD_INPUT : 1);
     cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof IllegalArgumentException) {
