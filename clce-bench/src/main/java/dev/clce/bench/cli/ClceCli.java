@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         LossCommand.class,
         LossBenchCommand.class,
+        ModelCommand.class,
     })
 public final class ClceCli implements Runnable {
 
@@ -56,7 +57,9 @@ public final class ClceCli implements Runnable {
       ex.getCommandLine().getErr().flush();
       return EXIT_BAD_INPUT;
     });
-    cmd.setExitCodeExceptionMapper(ex -> ex instanceof IllegalArgumentException ? EXIT_BAD_INPUT : 1);
+    // ParameterException (usage errors: missing or unparsable options) goes through this mapper too.
+    cmd.setExitCodeExceptionMapper(ex ->
+        ex instanceof IllegalArgumentException || ex instanceof CommandLine.ParameterException ? EXIT_BAD_INPUT : 1);
     cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof IllegalArgumentException) {
         commandLine.getErr().println("error: " + ex.getMessage());
