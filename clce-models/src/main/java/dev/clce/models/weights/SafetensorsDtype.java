@@ -42,6 +42,18 @@ public enum SafetensorsDtype {
     return readAs;
   }
 
+  /** @return the ND4J type with exactly this element format (HALF for F16, BFLOAT16 for BF16) */
+  public DataType exactDataType() {
+    switch (this) {
+      case F16:
+        return DataType.HALF;
+      case BF16:
+        return DataType.BFLOAT16;
+      default:
+        return readAs;
+    }
+  }
+
   /** @return true for the floating-point types */
   public boolean isFloatingPoint() {
     return this == F64 || this == F32 || this == F16 || this == BF16;
