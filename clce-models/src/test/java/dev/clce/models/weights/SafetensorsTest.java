@@ -255,4 +255,25 @@ class SafetensorsTest {
         () -> Safetensors.readHeader(dir.resolve("nope.safetensors")));
     assertTrue(missing.getMessage().startsWith("file: "), missing.getMessage());
   }
+
+  /** The Python fixture script's file: torch's own F16/BF16 conversions and integer layouts. */
+  @Test
+  void readsTorchWrittenDtypes() throws Exception {
+    Path p = Path.of(SafetensorsTest.class.getResource("/fixtures/models/dtypes.safetensors").toURI());
+    Map<String, INDArray> t = Safetensors.read(p);
+    assertEquals("pt", Safetensors.readHeader(p).metadata().get("format"));
+    assertEquals(SafetensorsDtype.F16, Safetensors.readHeader(p).tensors().get("f16").dtype());
+    assertEquals(SafetensorsDtype.BF16, Safetensors.readHeader(p).tensors().get("bf16").dtype());
+    assertEquals(t.get("f16_as_f32"), t.get("f16"));
+    assertEquals(t.get("bf16_as_f32"), t.get("bf16"));
+    assertArrayEquals(new double[] {1.0, -2.5, 0.1, 65504.0, 6.0e-8, -1.0e-3, 3.140625, 1.0 / 3.0},
+        t.get("f64").reshape(8).toDoubleVector());
+    assertArrayEquals(new long[] {2, 4}, t.get("f64").shape());
+    assertArrayEquals(new float[] {1f, -2.5f, 0.1f, 65504f, 6.0e-8f, -1.0e-3f, 3.140625f, 1f / 3f},
+        t.get("f32").reshape(8).toFloatVector());
+    assertArrayEquals(new long[] {-(1L << 40), 0, 7, 1L << 62}, t.get("i64").toLongVector());
+    assertArrayEquals(new int[] {Integer.MIN_VALUE, 1, Integer.MAX_VALUE, -5}, t.get("i32").reshape(4).toIntVector());
+    assertEquals(0, t.get("scalar_i64").rank());
+    assertEquals(42L, t.get("scalar_i64").getLong(0));
+  }
 }
