@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -51,14 +53,16 @@ public final class WeightImport {
    */
   public static final class Options {
     private static final Predicate<String> NONE = n -> false;
-    private static final Options STRICT = new Options(NONE, NONE);
+    private static final Options STRICT = new Options(NONE, NONE, UnaryOperator.identity());
 
     private final Predicate<String> skip;
     private final Predicate<String> ignoreUnexpected;
+    private final UnaryOperator<String> rename;
 
-    private Options(Predicate<String> skip, Predicate<String> ignoreUnexpected) {
+    private Options(Predicate<String> skip, Predicate<String> ignoreUnexpected, UnaryOperator<String> rename) {
       this.skip = skip;
       this.ignoreUnexpected = ignoreUnexpected;
+      this.rename = rename;
     }
 
     /** @return options under which every expected tensor must be in the file and nothing else */
@@ -69,23 +73,36 @@ public final class WeightImport {
     /**
      * Names neither loaded nor checked, on either side (for example a classification head of a
      * different size when fine-tuning: {@code n -> n.startsWith("fc.")}). Those graph variables keep
-     * their values.
+     * their values. Tested on model names (after {@link #withRename}).
      *
      * @param skip true for a name to leave out
      * @return new options
      */
     public Options withSkip(Predicate<String> skip) {
-      return new Options(Objects.requireNonNull(skip, "skip"), ignoreUnexpected);
+      return new Options(Objects.requireNonNull(skip, "skip"), ignoreUnexpected, rename);
     }
 
     /**
      * File tensors that the graph does not have and that are then ignored instead of refused.
+     * Tested on model names (after {@link #withRename}).
      *
      * @param ignore true for an extra file tensor to ignore
      * @return new options
      */
     public Options withIgnoreUnexpected(Predicate<String> ignore) {
-      return new Options(skip, Objects.requireNonNull(ignore, "ignore"));
+      return new Options(skip, Objects.requireNonNull(ignore, "ignore"), rename);
+    }
+
+    /**
+     * Maps each file tensor name to the model name it loads into (for example
+     * {@link TorchvisionNames#LEGACY_VIT_MLP} for checkpoints older than torchvision 0.14). Two
+     * file tensors that map to one name are refused.
+     *
+     * @param rename file name to model name
+     * @return new options
+     */
+    public Options withRename(UnaryOperator<String> rename) {
+      return new Options(skip, ignoreUnexpected, Objects.requireNonNull(rename, "rename"));
     }
 
     /** @return the names left out of the import */
@@ -97,17 +114,24 @@ public final class WeightImport {
     public Predicate<String> ignoreUnexpected() {
       return ignoreUnexpected;
     }
+
+    /** @return the map from file names to model names */
+    public UnaryOperator<String> rename() {
+      return rename;
+    }
   }
 
   /**
    * The outcome of checking a file against a model.
    *
    * @param problems why the file does not fit, one line per tensor (empty when it fits)
-   * @param load the tensors to load, in the model's order
+   * @param load model name to file name of each tensor to load, in the model's order
    * @param conversions the loaded tensors whose element type changes, as {@code name: F64 -> FLOAT}
-   * @param ignored the file tensors left out (skipped or ignored)
+   * @param ignored the file tensors left out (skipped or ignored), by file name
+   * @param renamed the file tensors loaded under another name, as {@code file name -> model name}
    */
-  public record Check(List<String> problems, List<String> load, List<String> conversions, List<String> ignored) {
+  public record Check(List<String> problems, Map<String, String> load, List<String> conversions, List<String> ignored,
+      List<String> renamed) {
     /**
      * Copies the lists.
      *
@@ -115,12 +139,14 @@ public final class WeightImport {
      * @param load names to load
      * @param conversions conversions
      * @param ignored ignored names
+     * @param renamed renamed tensors
      */
     public Check {
       problems = List.copyOf(problems);
-      load = List.copyOf(load);
+      load = Collections.unmodifiableMap(new LinkedHashMap<>(load));
       conversions = List.copyOf(conversions);
       ignored = List.copyOf(ignored);
+      renamed = List.copyOf(renamed);
     }
 
     /** @return true when the file fits */
@@ -154,20 +180,23 @@ public final class WeightImport {
    *
    * @param loaded the names whose arrays were overwritten, in the model's order
    * @param conversions element-type conversions made, as {@code name: F64 -> FLOAT}
-   * @param ignored file tensors left out
+   * @param ignored file tensors left out, by file name
+   * @param renamed file tensors loaded under another name, as {@code file name -> model name}
    */
-  public record Result(List<String> loaded, List<String> conversions, List<String> ignored) {
+  public record Result(List<String> loaded, List<String> conversions, List<String> ignored, List<String> renamed) {
     /**
      * Copies the lists.
      *
      * @param loaded loaded names
      * @param conversions conversions
      * @param ignored ignored names
+     * @param renamed renamed tensors
      */
     public Result {
       loaded = List.copyOf(loaded);
       conversions = List.copyOf(conversions);
       ignored = List.copyOf(ignored);
+      renamed = List.copyOf(renamed);
     }
   }
 
@@ -203,9 +232,25 @@ public final class WeightImport {
     Objects.requireNonNull(found, "found");
     Objects.requireNonNull(options, "options");
     List<String> problems = new ArrayList<>();
-    List<String> load = new ArrayList<>();
+    Map<String, String> load = new LinkedHashMap<>();
     List<String> conversions = new ArrayList<>();
     List<String> ignored = new ArrayList<>();
+    List<String> renamed = new ArrayList<>();
+    // The file's tensors under their model names.
+    Map<String, SafetensorsTensorInfo> byModelName = new LinkedHashMap<>();
+    for (SafetensorsTensorInfo t : found.values()) {
+      String m = options.rename().apply(t.name());
+      if (m == null) {
+        throw new IllegalArgumentException("options: rename maps '" + t.name() + "' to null");
+      }
+      SafetensorsTensorInfo other = byModelName.put(m, t);
+      if (other != null) {
+        problems.add("file tensors '" + other.name() + "' and '" + t.name() + "' both map to '" + m + "'");
+      }
+      if (!m.equals(t.name())) {
+        renamed.add(t.name() + " -> " + m);
+      }
+    }
     Set<String> expectedNames = new LinkedHashSet<>();
     for (TensorSpec s : expected) {
       if (!expectedNames.add(s.name())) {
@@ -214,7 +259,7 @@ public final class WeightImport {
       if (options.skip().test(s.name())) {
         continue;
       }
-      SafetensorsTensorInfo t = found.get(s.name());
+      SafetensorsTensorInfo t = byModelName.get(s.name());
       if (t == null) {
         problems.add("missing '" + s.name() + "' (model expects " + Arrays.toString(s.shape()) + " "
             + s.dataType() + ")");
@@ -236,28 +281,25 @@ public final class WeightImport {
       if (bad) {
         continue;
       }
-      load.add(s.name());
+      load.put(s.name(), t.name());
       if (t.dtype().exactDataType() != s.dataType()) {
         conversions.add(s.name() + ": " + t.dtype() + " -> " + s.dataType());
       }
     }
-    for (SafetensorsTensorInfo t : found.values()) {
-      if (expectedNames.contains(t.name())) {
+    for (Map.Entry<String, SafetensorsTensorInfo> e : byModelName.entrySet()) {
+      String m = e.getKey();
+      SafetensorsTensorInfo t = e.getValue();
+      if (expectedNames.contains(m) && !options.skip().test(m)) {
         continue;
       }
-      if (options.skip().test(t.name()) || options.ignoreUnexpected().test(t.name())) {
+      if (options.skip().test(m) || options.ignoreUnexpected().test(m)) {
         ignored.add(t.name());
       } else {
         problems.add("unexpected '" + t.name() + "' " + t.dtype() + " " + Arrays.toString(t.shape())
-            + " (not in the model)");
+            + (m.equals(t.name()) ? "" : " (as '" + m + "')") + " (not in the model)");
       }
     }
-    for (TensorSpec s : expected) {
-      if (options.skip().test(s.name()) && found.containsKey(s.name())) {
-        ignored.add(s.name());
-      }
-    }
-    return new Check(problems, load, conversions, ignored);
+    return new Check(problems, load, conversions, ignored, renamed);
   }
 
   /**
@@ -296,18 +338,18 @@ public final class WeightImport {
     Check check = check(expected, header.tensors(), options);
     check.requireOk(file);
 
-    Map<String, INDArray> raw = Safetensors.read(header, check.load());
+    Map<String, INDArray> raw = Safetensors.read(header, check.load().values());
     Map<String, TensorSpec> byName = new LinkedHashMap<>();
     for (TensorSpec s : expected) {
       byName.put(s.name(), s);
     }
     Map<String, INDArray> converted = new LinkedHashMap<>();
-    for (Map.Entry<String, INDArray> e : raw.entrySet()) {
+    for (Map.Entry<String, String> e : check.load().entrySet()) {
       TensorSpec s = byName.get(e.getKey());
-      INDArray a = e.getValue();
+      INDArray a = raw.get(e.getValue());
       if (a.dataType() != s.dataType()) {
         if (a.dataType().isIntType()) {
-          requireFits(file, e.getKey(), a, s.dataType());
+          requireFits(file, e.getValue(), a, s.dataType());
         }
         a = a.castTo(s.dataType());
       }
@@ -317,7 +359,7 @@ public final class WeightImport {
     for (Map.Entry<String, INDArray> e : converted.entrySet()) {
       assign(sd, e.getKey(), e.getValue());
     }
-    return new Result(check.load(), check.conversions(), check.ignored());
+    return new Result(List.copyOf(check.load().keySet()), check.conversions(), check.ignored(), check.renamed());
   }
 
   /**

@@ -180,7 +180,7 @@ class WeightImportTest {
         .withIgnoreUnexpected(n -> n.startsWith("aux."));
     WeightImport.Result r = WeightImport.load(sd, NAMES, p, o);
     assertEquals(List.of(MEAN, COUNT), r.loaded());
-    assertEquals(List.of("aux.weight", W, B), r.ignored());
+    assertEquals(List.of(W, B, "aux.weight"), r.ignored());
     assertEquals(before.get(W), sd.getArrForVarName(W));
     assertEquals(before.get(B), sd.getArrForVarName(B));
     assertEquals(known().get(MEAN), sd.getArrForVarName(MEAN));
@@ -199,5 +199,33 @@ class WeightImportTest {
     assertTrue(e.getMessage().startsWith("sd:"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> WeightImport.load(sd, List.of(W, W), p));
     assertTrue(e.getMessage().startsWith("names: '" + W + "' listed twice"), e.getMessage());
+  }
+
+  @Test
+  void renameLoadsLegacyNamesAndRefusesTwoFileTensorsForOneName() {
+    SameDiff g = SameDiff.create();
+    String fc1 = "encoder.layers.encoder_layer_0.mlp.0.weight";
+    String fc2 = "encoder.layers.encoder_layer_0.mlp.3.weight";
+    g.var(fc1, Nd4j.zeros(DataType.FLOAT, 4, 2));
+    g.var(fc2, Nd4j.zeros(DataType.FLOAT, 2, 4));
+    Map<String, INDArray> m = new LinkedHashMap<>();
+    m.put("encoder.layers.encoder_layer_0.mlp.linear_1.weight", Nd4j.ones(DataType.FLOAT, 4, 2));
+    m.put("encoder.layers.encoder_layer_0.mlp.linear_2.weight", Nd4j.ones(DataType.FLOAT, 2, 4).muli(2));
+    Path p = write("legacy.safetensors", m);
+    IllegalArgumentException strict = assertThrows(IllegalArgumentException.class,
+        () -> WeightImport.load(g, List.of(fc1, fc2), p));
+    assertTrue(strict.getMessage().contains("(4 problems)"), strict.getMessage());
+    WeightImport.Options legacy = WeightImport.Options.strict().withRename(TorchvisionNames.LEGACY_VIT_MLP);
+    WeightImport.Result r = WeightImport.load(g, List.of(fc1, fc2), p, legacy);
+    assertEquals(List.of("encoder.layers.encoder_layer_0.mlp.linear_1.weight -> " + fc1,
+        "encoder.layers.encoder_layer_0.mlp.linear_2.weight -> " + fc2), r.renamed());
+    assertEquals(Nd4j.ones(DataType.FLOAT, 4, 2), g.getArrForVarName(fc1));
+    assertEquals(Nd4j.ones(DataType.FLOAT, 2, 4).muli(2), g.getArrForVarName(fc2));
+
+    m.put(fc1, Nd4j.ones(DataType.FLOAT, 4, 2));
+    Path both = write("both.safetensors", m);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> WeightImport.load(g, List.of(fc1, fc2), both, legacy));
+    assertTrue(e.getMessage().contains("both map to '" + fc1 + "'"), e.getMessage());
   }
 }
