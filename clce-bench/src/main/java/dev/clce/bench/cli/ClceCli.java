@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
     description = "CLCE losses, encoders, training and the paper's experiments on the JVM.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        DataCommand.class,
     })
 public final class ClceCli implements Runnable {
 
