@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
         LossCommand.class,
         LossBenchCommand.class,
         ModelCommand.class,
+        DataCommand.class,
     })
 public final class ClceCli implements Runnable {
 
