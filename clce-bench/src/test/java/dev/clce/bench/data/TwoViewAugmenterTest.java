@@ -69,7 +69,7 @@ class TwoViewAugmenterTest {
     assertArrayEquals(new long[] {8, 1, 24, 20}, b.features().shape());
     assertEquals(DataType.FLOAT, b.features().dataType());
     assertArrayEquals(new long[] {8}, b.labels().shape());
-    assertEquals(DataType.INT, b.labels().dataType());
+    assertEquals(DataType.INT32, b.labels().dataType());
     int[] labels = b.labels().toIntVector();
     for (int i = 0; i < idx.length; i++) {
       assertEquals(ds.label(idx[i]), labels[i]);
