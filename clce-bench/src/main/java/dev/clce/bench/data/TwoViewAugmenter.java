@@ -358,8 +358,14 @@ public final class TwoViewAugmenter {
     }
   }
 
-  /** Hue rotation in HSV space by {@code shift} of a full turn (torchvision's adjust_hue). */
+  /**
+   * Hue rotation in HSV space by {@code shift} of a full turn (torchvision's adjust_hue), without
+   * data-dependent branches in the inner loop: hue in sixths from the largest channel, then the
+   * closed-form HSV to RGB {@code f(n) = V - V S clamp(min(k, 4 - k), 0, 1)} with
+   * {@code k = (n + 6 h) mod 6}, {@code n = 5, 3, 1} for R, G, B and {@code V S = max - min}.
+   */
   private static void shiftHue(float[] buf, int plane, float shift) {
+    float shift6 = 6f * shift;
     for (int p = 0; p < plane; p++) {
       float r = buf[p];
       float g = buf[plane + p];
@@ -370,36 +376,26 @@ public final class TwoViewAugmenter {
       if (delta <= 0) {
         continue;
       }
-      float h;
-      if (max == r) {
-        h = (g - b) / delta;
-      } else if (max == g) {
-        h = 2 + (b - r) / delta;
-      } else {
-        h = 4 + (r - g) / delta;
-      }
-      h = h / 6f + shift;
-      h -= (float) Math.floor(h);
-      float s = delta / max;
-      float v = max;
-      float h6 = h * 6f;
-      int sector = Math.min((int) h6, 5);
-      float f = h6 - sector;
-      float pp = v * (1 - s);
-      float q = v * (1 - s * f);
-      float t = v * (1 - s * (1 - f));
-      switch (sector) {
-        case 0 -> { r = v; g = t; b = pp; }
-        case 1 -> { r = q; g = v; b = pp; }
-        case 2 -> { r = pp; g = v; b = t; }
-        case 3 -> { r = pp; g = q; b = v; }
-        case 4 -> { r = t; g = pp; b = v; }
-        default -> { r = v; g = pp; b = q; }
-      }
-      buf[p] = r;
-      buf[plane + p] = g;
-      buf[2 * plane + p] = b;
+      float inv = 1f / delta;
+      float hr = (g - b) * inv;
+      float hg = 2f + (b - r) * inv;
+      float hb = 4f + (r - g) * inv;
+      float h = max == r ? hr : (max == g ? hg : hb);
+      h += shift6;
+      h = h < 0 ? h + 6f : h;
+      h = h < 0 ? h + 6f : h;
+      h = h >= 6f ? h - 6f : h;
+      h = h >= 6f ? h - 6f : h;
+      buf[p] = max - delta * hsvWeight(5f + h);
+      buf[plane + p] = max - delta * hsvWeight(3f + h);
+      buf[2 * plane + p] = max - delta * hsvWeight(1f + h);
     }
+  }
+
+  /** {@code clamp(min(k, 4 - k), 0, 1)} for {@code k} taken mod 6, given {@code k} in [0, 12). */
+  private static float hsvWeight(float k) {
+    k = k >= 6f ? k - 6f : k;
+    return Math.max(0f, Math.min(1f, Math.min(k, 4f - k)));
   }
 
   private static void grayscale(float[] buf, int plane) {
