@@ -1,0 +1,33 @@
+package dev.clce.models.layers;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/** Activation functions built from primitive ops. */
+public final class Activations {
+  private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
+
+  private Activations() {
+  }
+
+  /**
+   * Exact GELU, {@code 0.5 x (1 + erf(x / sqrt 2))} ({@code torch.nn.GELU()}; SameDiff's {@code gelu}
+   * is the tanh approximation).
+   *
+   * @param x input
+   * @return GELU(x)
+   */
+  public static SDVariable gelu(SDVariable x) {
+    SDVariable erf = x.getSameDiff().math().erf(x.mul(INV_SQRT2));
+    return x.mul(erf.add(1.0)).mul(0.5);
+  }
+
+  /**
+   * ReLU.
+   *
+   * @param x input
+   * @return max(x, 0)
+   */
+  public static SDVariable relu(SDVariable x) {
+    return x.getSameDiff().nn().relu(x, 0.0);
+  }
+}

@@ -1,0 +1,103 @@
+package dev.clce.models.layers;
+
+import dev.clce.models.ParamSpec;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * Batch normalisation over the channels of NCHW input that trains, built from primitive ops
+ * (M2.1's {@code sd.nn().batchNorm} cannot be differentiated).
+ *
+ * <p>With the model's scalar training switch {@code t} (1 training, 0 inference) the statistics used
+ * are {@code mean = rm + t (bm - rm)} and {@code var = rv + t (bv - rv)}, where {@code bm, bv} are the
+ * batch mean and biased batch variance over {@code [N, H, W]} and {@code rm, rv} the running
+ * statistics; the output is {@code x * scale + shift} with {@code scale = weight / sqrt(var + eps)} and
+ * {@code shift = bias - mean * scale}. The running statistics are {@code CONSTANT}s that are not
+ * trained; after each training step they are updated as PyTorch does (see
+ * {@link dev.clce.models.BatchNormStatistics}).
+ *
+ * @param name state-dict prefix ({@code name.weight}, {@code .bias}, {@code .running_mean},
+ *     {@code .running_var}, {@code .num_batches_tracked})
+ * @param channels number of channels
+ * @param valuesPerExample {@code H * W} of this layer's input (fixed by the model's image size): the
+ *     number of values per channel in a batch is {@code N * valuesPerExample}
+ */
+public record BatchNorm2d(String name, int channels, long valuesPerExample) {
+
+  /** PyTorch's default epsilon. */
+  public static final double EPS = 1e-5;
+  /** PyTorch's default momentum of the running statistics. */
+  public static final double MOMENTUM = 0.1;
+  /** Suffix of the running mean in torchvision's state dict. */
+  public static final String RUNNING_MEAN = ".running_mean";
+  /** Suffix of the running variance in torchvision's state dict. */
+  public static final String RUNNING_VAR = ".running_var";
+  /** Suffix of the batch counter in torchvision's state dict. */
+  public static final String NUM_BATCHES_TRACKED = ".num_batches_tracked";
+  /** Suffix of the graph variable holding the batch mean [C] (not part of the state dict). */
+  public static final String BATCH_MEAN = ".batch_mean";
+  /** Suffix of the graph variable holding the biased batch variance [C] (not part of the state dict). */
+  public static final String BATCH_VAR = ".batch_var";
+
+  /** @return the state entries in torchvision's order: weight, bias, running_mean, running_var, num_batches_tracked */
+  public List<ParamSpec> params() {
+    long[] c = {channels};
+    return List.of(
+        new ParamSpec(name + Conv2d.WEIGHT, c, ParamSpec.Role.TRAINABLE, ParamSpec.Init.constant(1.0)),
+        new ParamSpec(name + Conv2d.BIAS, c, ParamSpec.Role.TRAINABLE, ParamSpec.Init.constant(0.0)),
+        new ParamSpec(runningMeanName(), c, ParamSpec.Role.RUNNING_MEAN, ParamSpec.Init.constant(0.0)),
+        new ParamSpec(runningVarName(), c, ParamSpec.Role.RUNNING_VAR, ParamSpec.Init.constant(1.0)),
+        new ParamSpec(numBatchesTrackedName(), new long[0], ParamSpec.Role.BATCH_COUNT, ParamSpec.Init.constant(0.0)));
+  }
+
+  /** @return the name of the running mean */
+  public String runningMeanName() {
+    return name + RUNNING_MEAN;
+  }
+
+  /** @return the name of the running variance */
+  public String runningVarName() {
+    return name + RUNNING_VAR;
+  }
+
+  /** @return the name of the batch counter */
+  public String numBatchesTrackedName() {
+    return name + NUM_BATCHES_TRACKED;
+  }
+
+  /** @return the name of the batch-mean graph variable */
+  public String batchMeanName() {
+    return name + BATCH_MEAN;
+  }
+
+  /** @return the name of the biased batch-variance graph variable */
+  public String batchVarName() {
+    return name + BATCH_VAR;
+  }
+
+  /**
+   * Adds the normalisation to the graph.
+   *
+   * @param ctx the graph context
+   * @param x input [N, C, H, W]
+   * @return normalised input, same shape
+   */
+  public SDVariable forward(GraphContext ctx, SDVariable x) {
+    List<ParamSpec> p = params();
+    SDVariable gamma = ctx.param(p.get(0));
+    SDVariable beta = ctx.param(p.get(1));
+    SDVariable rm = ctx.param(p.get(2));
+    SDVariable rv = ctx.param(p.get(3));
+    ctx.param(p.get(4));
+    var sd = ctx.sd();
+    SDVariable bm = sd.mean(batchMeanName(), x, false, 0, 2, 3);
+    SDVariable bv = sd.variance(batchVarName(), x, false, false, 0, 2, 3);
+    SDVariable t = ctx.training();
+    SDVariable mean = rm.add(bm.sub(rm).mul(t));
+    SDVariable var = rv.add(bv.sub(rv).mul(t));
+    SDVariable scale = gamma.mul(sd.math().rsqrt(var.add(EPS)));
+    SDVariable shift = beta.sub(mean.mul(scale));
+    ctx.registerBatchNorm(this);
+    return x.mul(scale.reshape(1, channels, 1, 1)).add(shift.reshape(1, channels, 1, 1));
+  }
+}

@@ -1,0 +1,76 @@
+package dev.clce.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Every registered variant at a tiny size: shapes, finiteness, a gradient for every parameter. */
+class ModelSmokeTest {
+
+  @ParameterizedTest
+  @EnumSource(Arch.class)
+  void everyVariantBuildsRunsAndDifferentiates(Arch arch) {
+    ModelOptions o = TinyModels.options(arch);
+    EncoderModel m = Models.create(arch, o);
+    SameDiff sd = m.sameDiff();
+    int n = 4;
+
+    // state entries: torchvision names and shapes, trainable ones are VARIABLEs, buffers CONSTANTs
+    for (ParamSpec p : m.spec().stateEntries()) {
+      SDVariable v = sd.getVariable(p.name());
+      assertArrayEquals(p.shape(), sd.getArrForVarName(p.name()).shape(), p.name());
+      assertEquals(p.trainable() ? VariableType.VARIABLE : VariableType.CONSTANT, v.getVariableType(), p.name());
+    }
+    long counted = 0;
+    for (String name : m.parameterNames()) {
+      counted += sd.getArrForVarName(name).length();
+    }
+    assertEquals(m.trainableParameterCount(), counted);
+    assertEquals(m.spec().stateEntries().stream().filter(ParamSpec::trainable).count(),
+        sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).count(),
+        "no trainable variable outside the spec");
+
+    TinyModels.addLoss(m);
+    Map<String, INDArray> ph = new HashMap<>();
+    ph.put(ModelNames.INPUT, TinyModels.input(o, n, 11));
+    ph.put(TinyModels.LABELS, TinyModels.labels(n));
+    Map<String, INDArray> out = sd.output(ph, ModelNames.EMBEDDING, ModelNames.LOGITS, TinyModels.LOSS);
+    assertArrayEquals(new long[] {n, m.embeddingDim()}, out.get(ModelNames.EMBEDDING).shape());
+    assertArrayEquals(new long[] {n, TinyModels.CLASSES}, out.get(ModelNames.LOGITS).shape());
+    for (INDArray a : out.values()) {
+      assertFalse(a.isNaN().any() || a.isInfinite().any(), arch + ": non-finite output");
+    }
+
+    Map<String, INDArray> grads = sd.calculateGradients(ph, m.parameterNames());
+    for (String name : m.parameterNames()) {
+      INDArray g = grads.get(name);
+      assertTrue(g != null, arch + ": no gradient for " + name);
+      assertFalse(g.isNaN().any(), arch + ": NaN gradient for " + name);
+      assertTrue(g.amaxNumber().doubleValue() > 0, arch + ": zero gradient for " + name);
+    }
+  }
+
+  @Test
+  void projectionHeadAddsItsOutputAndParameters() {
+    ModelOptions o = TinyModels.options(Arch.RESNET18).toBuilder().optProjectionHead(true).optProjectionDim(6).build();
+    EncoderModel m = Models.create(Arch.RESNET18, o);
+    int d = m.embeddingDim();
+    assertEquals(java.util.List.of("projection.0.weight", "projection.0.bias", "projection.2.weight", "projection.2.bias"),
+        m.projectionParameterNames());
+    assertEquals(Models.spec(Arch.RESNET18, TinyModels.options(Arch.RESNET18)).trainableParameterCount() + (long) d * d + d + 6L * d + 6,
+        m.trainableParameterCount());
+    Map<String, INDArray> out = m.output(TinyModels.input(o, 3, 5));
+    assertArrayEquals(new long[] {3, 6}, out.get(ModelNames.PROJECTION).shape());
+  }
+}
