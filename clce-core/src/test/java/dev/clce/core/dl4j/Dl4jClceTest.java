@@ -153,11 +153,11 @@ class Dl4jClceTest {
   @Test
   void trainsOnASeparableProblemAndTheLossFalls() {
     LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.5).optLambda(0.9).build();
-    ComputationGraph net = graph(cfg, new Adam(0.02), 42);
+    ComputationGraph net = graph(cfg, new Adam(0.03), 42);
     MultiDataSet[] batches = {batch(10, true), batch(11, true), batch(12, true)};
     MultiDataSet held = batch(99, true);
     double before = net.score(held, false);
-    for (int it = 0; it < 40; it++) {
+    for (int it = 0; it < 24; it++) {
       net.fit(batches[it % batches.length]);
     }
     double after = net.score(held, false);
