@@ -76,16 +76,22 @@ public final class LossContrastive implements ILossFunction {
   /** The name DL4J prints for this loss. */
   public static final String NAME = "clce-contrastive";
 
+  /** The contrastive loss. */
   @JsonProperty("kind")
   private final LossKind kind;
+  /** Temperature. */
   @JsonProperty("tau")
   private final double tau;
+  /** H-SCL's concentration. */
   @JsonProperty("beta")
   private final double beta;
+  /** LACLN/CL aggregation. */
   @JsonProperty("aggregation")
   private final Aggregation aggregation;
+  /** Whether hard-negative weights are constants in backward. */
   @JsonProperty("detachWeights")
   private final boolean detachWeights;
+  /** Factor applied to the loss. */
   @JsonProperty("weight")
   private final double weight;
 
@@ -218,6 +224,7 @@ public final class LossContrastive implements ILossFunction {
 
   private record Evaluated(double value, INDArray gradEmbeddings) {}
 
+  @SuppressWarnings("try")
   private Evaluated evaluate(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
       boolean needGradient) {
     if (preOutput == null || preOutput.rank() != 2) {

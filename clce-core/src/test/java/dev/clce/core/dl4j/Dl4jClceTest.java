@@ -64,9 +64,13 @@ class Dl4jClceTest {
   }
 
   private static ComputationGraph graph(LossConfig cfg, IUpdater updater, long seed) {
+    return graph(cfg, updater, seed, DataType.DOUBLE);
+  }
+
+  private static ComputationGraph graph(LossConfig cfg, IUpdater updater, long seed, DataType dt) {
     ComputationGraphConfiguration.GraphBuilder gb = new NeuralNetConfiguration.Builder()
         .seed(seed)
-        .dataType(DataType.DOUBLE)
+        .dataType(dt)
         .updater(updater)
         .weightInit(WeightInit.XAVIER)
         .graphBuilder()
@@ -177,6 +181,25 @@ class Dl4jClceTest {
     double expected = ReferenceLosses.compute(cfg, out[0].toDoubleMatrix(), y,
         Transforms.log(out[1], true).toDoubleMatrix()).value();
     assertEquals(expected, after, 1e-9 * expected);
+  }
+
+  @Test
+  void floatNetworkScoresClceAndTakesAStep() {
+    LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.5).optLambda(0.9).build();
+    ComputationGraph net = graph(cfg, new Adam(0.03), 4, DataType.FLOAT);
+    MultiDataSet mds = batch(8, true);
+    MultiDataSet f = new MultiDataSet(new INDArray[] {mds.getFeatures(0).castTo(DataType.FLOAT)},
+        new INDArray[] {mds.getLabels(0).castTo(DataType.FLOAT), mds.getLabels(1).castTo(DataType.FLOAT)});
+    double score = net.score(f, false);
+    INDArray[] out = net.output(false, f.getFeatures());
+    assertEquals(DataType.FLOAT, out[0].dataType());
+    double expected = ReferenceLosses.compute(cfg, out[0].castTo(DataType.DOUBLE).toDoubleMatrix(),
+        classes(mds.getLabels(0)), Transforms.log(out[1].castTo(DataType.DOUBLE), true).toDoubleMatrix()).value();
+    assertEquals(expected, score, 1e-4 * expected);
+    INDArray paramsBefore = net.params().dup();
+    net.fit(f);
+    assertTrue(net.params().sub(paramsBefore).norm2Number().doubleValue() > 0, "a float step changed nothing");
+    assertTrue(Double.isFinite(net.score()));
   }
 
   @Test
