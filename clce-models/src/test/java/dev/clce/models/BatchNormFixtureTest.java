@@ -1,21 +1,17 @@
 package dev.clce.models;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 
 /**
@@ -32,9 +28,8 @@ class BatchNormFixtureTest {
   private static Map<String, INDArray> fx;
 
   @BeforeAll
-  static void load() throws Exception {
-    File f = new File(BatchNormFixtureTest.class.getResource("/fixtures/bn/bn_fixtures.npz").toURI());
-    fx = Nd4j.createFromNpzFile(f);
+  static void load() {
+    fx = Fixtures.npz("/fixtures/bn/bn_fixtures.npz");
   }
 
   private static ModelOptions options() {
@@ -44,32 +39,12 @@ class BatchNormFixtureTest {
   /** A fresh tiny ResNet with PyTorch's initial weights and buffers. */
   private static EncoderModel model() {
     EncoderModel m = ResNetBuilder.basic("tiny", new int[] {1, 1, 1, 1}, options()).build();
-    SameDiff sd = m.sameDiff();
-    for (String name : m.stateNames()) {
-      INDArray ref = fx.get("init." + name);
-      assertTrue(ref != null, "fixture lacks " + name);
-      INDArray arr = sd.getArrForVarName(name);
-      if (arr.rank() == 0) {   // num_batches_tracked: stored with shape (1,), see the script
-        assertEquals(1, ref.length(), name);
-        arr.assign(ref.getLong(0));
-      } else {
-        assertArrayEquals(arr.shape(), ref.shape(), name);
-        arr.assign(ref.castTo(arr.dataType()));
-      }
-    }
+    Fixtures.loadState(m, fx, "init.");
     return m;
   }
 
   private static void assertClose(INDArray expected, INDArray actual, String what) {
-    assertArrayEquals(expected.shape(), actual.shape(), what);
-    double[] e = expected.castTo(DataType.DOUBLE).data().asDouble();
-    double[] a = actual.castTo(DataType.DOUBLE).data().asDouble();
-    for (int i = 0; i < e.length; i++) {
-      double tol = TOL * (1 + Math.abs(e[i]));
-      if (Math.abs(e[i] - a[i]) > tol) {
-        throw new AssertionError(what + "[" + i + "]: expected " + e[i] + ", got " + a[i]);
-      }
-    }
+    Fixtures.assertClose(expected, actual, TOL, what);
   }
 
   private static void assertRunningStatisticsMatch(EncoderModel m) {
