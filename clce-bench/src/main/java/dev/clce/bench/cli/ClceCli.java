@@ -24,7 +24,10 @@ import picocli.CommandLine.Command;
     description = "CLCE losses, encoders, training and the paper's experiments on the JVM.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        LossCommand.class,
+        LossBenchCommand.class,
         ModelCommand.class,
+        DataCommand.class,
     })
 public final class ClceCli implements Runnable {
 
@@ -49,6 +52,12 @@ public final class ClceCli implements Runnable {
     CommandLine cmd = new CommandLine(new ClceCli());
     cmd.setOut(out);
     cmd.setErr(err);
+    cmd.setParameterExceptionHandler((ex, args) -> {
+      // One line naming the option (picocli's messages do), not the whole usage text.
+      ex.getCommandLine().getErr().println("error: " + String.valueOf(ex.getMessage()).replace('\n', ' ') + " (see --help)");
+      ex.getCommandLine().getErr().flush();
+      return EXIT_BAD_INPUT;
+    });
     // ParameterException (usage errors: missing or unparsable options) goes through this mapper too.
     cmd.setExitCodeExceptionMapper(ex ->
         ex instanceof IllegalArgumentException || ex instanceof CommandLine.ParameterException ? EXIT_BAD_INPUT : 1);

@@ -1,7 +1,10 @@
 package dev.clce.core.loss;
 
+import java.util.Arrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
 /**
  * The CLCE family of losses as SameDiff ops, in the style of SameDiff's own {@code sd.loss()}:
@@ -13,10 +16,40 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * }</pre>
  *
  * <p>Inputs: {@code embeddings} are raw encoder outputs [M, d] (L2 normalisation is part of the
- * loss); {@code labels} are integer class indices [M] (any integer type; cast inside); {@code
- * logits} are [M, C]. Rows of the two views of an image sit in the same batch with the same label.
+ * loss); {@code labels} are integer class indices [M] (any integer type; cast inside; a floating
+ * variable is accepted too and cast, so it must hold whole numbers); {@code logits} are [M, C].
+ * Rows of the two views of an image sit in the same batch with the same label. The batch size M
+ * and the widths d and C may be unknown ({@code -1}) when the graph is built: every size the graph
+ * needs is read at run time. Shapes that are known at build time are checked here (ranks, M &gt;= 2,
+ * equal row counts) with an {@link IllegalArgumentException} naming the argument. The computation
+ * runs in the data type of the inputs (double or float; embeddings and logits must agree).
+ *
+ * <p><b>Mathematics</b> (the project's {@code LOSSES.md}), with these implementation choices, none
+ * of which changes a value or a gradient beyond rounding except the first:
+ *
+ * <ul>
+ *   <li>L2 normalisation is the smooth form {@code x = z * rsqrt(||z||^2 + eps^2)}, eps = 1e-12,
+ *       instead of {@code z / max(||z||, eps)}: in M2.1 the norm's backward is NaN at an all-zero
+ *       row. The two agree exactly at a zero row (value 0, Jacobian {@code I / eps}) and differ by
+ *       a relative {@code eps^2 / (2 ||z||^2)} elsewhere (below 1e-20 for any row with norm above
+ *       1e-2).
+ *   <li>Log-sum-exps are written by hand (M2.1's {@code logSumExp} backward fails), each set
+ *       (positives, negatives, all others) shifted by its own row maximum held constant with
+ *       {@code StopGradient}, and non-members are masked <em>before</em> {@code exp}. The
+ *       per-set shift is stronger than LOSSES.md's single shift {@code max_{j != i} s_ij} (which
+ *       it contains as a special case) and keeps float finite at tau = 0.01 even when every
+ *       negative lies far below the positives.
+ *   <li>Degenerate batches: an anchor without a positive does not count; when no anchor has one
+ *       the loss is 0 with a zero gradient. An anchor without a negative has {@code W_i = 0}
+ *       (H-SCL: weighted mean 0). H-SCL with M = 2 has the factor M - 2 = 0, so the loss is 0.
+ * </ul>
+ *
+ * <p>Not thread-safe (neither is {@link SameDiff}): use one instance per graph and thread.
  */
 public final class SDClceLoss {
+  /** Added (in logit units) below the largest possible similarity to push masked entries under exp's range. */
+  private static final double MASK_MARGIN = 1000.0;
+
   private final SameDiff sd;
 
   private SDClceLoss(SameDiff sd) {
@@ -40,8 +73,380 @@ public final class SDClceLoss {
    * @param labels [M] integer labels
    * @param logits [M, C] logits (ignored, may be null, for the purely contrastive losses)
    * @return the scalar loss
+   * @throws IllegalArgumentException naming the argument when an input is missing or a shape known
+   *     at build time is wrong
    */
   public SDVariable loss(String name, LossConfig config, SDVariable embeddings, SDVariable labels, SDVariable logits) {
-    throw new UnsupportedOperationException("not yet implemented");
+    if (config == null) {
+      throw new IllegalArgumentException("config: must not be null");
+    }
+    LossKind kind = config.kind();
+    checkInputs(kind, embeddings, labels, logits);
+    switch (kind) {
+      case CE:
+        return crossEntropy(name, logits, labels);
+      case HSCL:
+        return hsclLoss(name, new Batch(embeddings, labels, config.tau()), config.beta());
+      case SUPCON:
+        return contrastive(name, new Batch(embeddings, labels, config.tau()), NegativeMass.PLAIN,
+            Aggregation.MEAN_OF_LOG);
+      case CL:
+        return contrastive(name, new Batch(embeddings, labels, config.tau()), NegativeMass.PLAIN,
+            config.aggregation());
+      case LACLN:
+        return contrastive(name, new Batch(embeddings, labels, config.tau()), hardMass(config),
+            config.aggregation());
+      case CLCE: {
+        double lambda = config.lambda();
+        SDVariable ce = crossEntropy(null, logits, labels);
+        SDVariable lacln = contrastive(null, new Batch(embeddings, labels, config.tau()), hardMass(config),
+            config.aggregation());
+        return ce.mul(1.0 - lambda).add(name, lacln.mul(lambda));
+      }
+      default:
+        throw new IllegalStateException("unhandled loss " + kind);
+    }
+  }
+
+  /**
+   * CLCE = (1 - lambda) CE + lambda LACLN, with LACLN's defaults (log of mean, weights
+   * differentiated).
+   *
+   * @param name name of the scalar output (null for a generated name)
+   * @param embeddings [M, d] raw embeddings
+   * @param labels [M] integer labels
+   * @param logits [M, C] logits
+   * @param tau temperature, finite and &gt; 0
+   * @param lambda weight of LACLN, in [0, 1]
+   * @return the scalar loss
+   */
+  public SDVariable clce(String name, SDVariable embeddings, SDVariable labels, SDVariable logits, double tau,
+      double lambda) {
+    return loss(name, LossConfig.builder(LossKind.CLCE).optTau(tau).optLambda(lambda).build(), embeddings, labels,
+        logits);
+  }
+
+  /**
+   * LACLN with its defaults (log of mean, weights differentiated).
+   *
+   * @param name name of the scalar output (null for a generated name)
+   * @param embeddings [M, d] raw embeddings
+   * @param labels [M] integer labels
+   * @param tau temperature, finite and &gt; 0
+   * @return the scalar loss
+   */
+  public SDVariable lacln(String name, SDVariable embeddings, SDVariable labels, double tau) {
+    return loss(name, LossConfig.builder(LossKind.LACLN).optTau(tau).build(), embeddings, labels, null);
+  }
+
+  /**
+   * The ablation CL (LACLN without hard-negative weights), log of mean.
+   *
+   * @param name name of the scalar output (null for a generated name)
+   * @param embeddings [M, d] raw embeddings
+   * @param labels [M] integer labels
+   * @param tau temperature, finite and &gt; 0
+   * @return the scalar loss
+   */
+  public SDVariable cl(String name, SDVariable embeddings, SDVariable labels, double tau) {
+    return loss(name, LossConfig.builder(LossKind.CL).optTau(tau).build(), embeddings, labels, null);
+  }
+
+  /**
+   * SupCon (Khosla et al. 2020, L_out).
+   *
+   * @param name name of the scalar output (null for a generated name)
+   * @param embeddings [M, d] raw embeddings
+   * @param labels [M] integer labels
+   * @param tau temperature, finite and &gt; 0
+   * @return the scalar loss
+   */
+  public SDVariable supCon(String name, SDVariable embeddings, SDVariable labels, double tau) {
+    return loss(name, LossConfig.builder(LossKind.SUPCON).optTau(tau).build(), embeddings, labels, null);
+  }
+
+  /**
+   * H-SCL (Jiang et al. 2022).
+   *
+   * @param name name of the scalar output (null for a generated name)
+   * @param embeddings [M, d] raw embeddings
+   * @param labels [M] integer labels
+   * @param tau temperature, finite and &gt; 0
+   * @param beta concentration of the hard-negative importance weights, finite and &gt;= 0
+   * @return the scalar loss
+   */
+  public SDVariable hscl(String name, SDVariable embeddings, SDVariable labels, double tau, double beta) {
+    return loss(name, LossConfig.builder(LossKind.HSCL).optTau(tau).optBeta(beta).build(), embeddings, labels,
+        null);
+  }
+
+  /**
+   * Mean cross-entropy of the logits against the integer labels.
+   *
+   * @param name name of the scalar output (null for a generated name)
+   * @param logits [M, C] logits
+   * @param labels [M] integer labels in [0, C) (a label outside gets a zero one-hot row: validate
+   *     beforehand, as {@link LossInputs#validate} does)
+   * @return the scalar loss
+   */
+  public SDVariable ce(String name, SDVariable logits, SDVariable labels) {
+    return loss(name, LossConfig.builder(LossKind.CE).build(), null, labels, logits);
+  }
+
+  /**
+   * Row-wise L2 normalisation as the losses use it: {@code z * rsqrt(||z||^2 + eps^2)} with
+   * {@code eps = }{@link LossConfig#NORM_EPS} (finite gradient at an all-zero row; see the class
+   * documentation for the difference from {@code z / max(||z||, eps)}).
+   *
+   * @param embeddings [M, d]
+   * @return [M, d], each row of norm &lt;= 1
+   */
+  public SDVariable l2Normalize(SDVariable embeddings) {
+    requireRank("embeddings", embeddings, 2);
+    return embeddings.mul(inverseNorm(embeddings, 1.0));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Building blocks
+
+  /** How the negative mass {@code W_i} of the denominator is formed. */
+  private enum NegativeMass {
+    /** {@code sum_k e_ik} (CL, SupCon). */
+    PLAIN,
+    /** {@code |N| sum e^2 / sum e}, weights differentiated (LACLN). */
+    HARD,
+    /** Same value, the weights {@code e / mean e} held constant in the backward pass. */
+    HARD_DETACHED
+  }
+
+  private static NegativeMass hardMass(LossConfig config) {
+    return config.detachWeights() ? NegativeMass.HARD_DETACHED : NegativeMass.HARD;
+  }
+
+  /** {@code rsqrt(sum(z^2) + eps^2) * scale}, [M, 1]. */
+  private SDVariable inverseNorm(SDVariable z, double scale) {
+    SDVariable inv = sd.math.rsqrt(sd.math.square(z).sum(true, 1).add(LossConfig.NORM_EPS * LossConfig.NORM_EPS));
+    return scale == 1.0 ? inv : inv.mul(scale);
+  }
+
+  private SDVariable stop(SDVariable x) {
+    return new StopGradient(sd, x).outputVariable();
+  }
+
+  /** The labels as INT64 (a no-op when they already are). */
+  private static SDVariable intLabels(SDVariable labels) {
+    return labels.dataType() == DataType.INT64 ? labels : labels.castTo(DataType.INT64);
+  }
+
+  /** The shared pieces of every contrastive loss over one batch. */
+  private final class Batch {
+    final double tau;
+    final SDVariable batchSize; // scalar, data type of the embeddings
+    final SDVariable s; // [M, M] similarities x_i . x_j / tau
+    final SDVariable pos; // [M, M] 1 where j != i and y_j = y_i
+    final SDVariable neg; // [M, M] 1 where y_j != y_i
+    final SDVariable posBias; // [M, M] 0 for positives, -big elsewhere
+    final SDVariable negBias; // [M, M] 0 for negatives, -big elsewhere
+    final SDVariable nPos; // [M, 1] |P(i)|
+    final SDVariable nNeg; // [M, 1] |N(i)|
+    final SDVariable hasPos; // [M, 1] 1 when |P(i)| >= 1
+    final SDVariable noPos; // [M, 1] 1 when P(i) is empty
+    final SDVariable noNeg; // [M, 1] 1 when N(i) is empty
+
+    Batch(SDVariable z, SDVariable labels, double tau) {
+      this.tau = tau;
+      DataType dt = z.dataType();
+      // Scaling the [M, 1] inverse norms by 1/sqrt(tau) folds the temperature into the matmul.
+      SDVariable xs = z.mul(inverseNorm(z, 1.0 / Math.sqrt(tau)));
+      s = sd.mmul(xs, xs, false, true, false);
+      SDVariable y = intLabels(labels);
+      SDVariable same = sd.eq(sd.reshape(y, -1, 1), sd.reshape(y, 1, -1)).castTo(dt);
+      SDVariable m = sd.sizeAt(y, 0);
+      batchSize = m.castTo(dt);
+      // sd.math.eye(SDVariable) fails to execute in M2.1: build the identity from a range.
+      SDVariable idx = sd.range(sd.constant(0L), m, sd.constant(1L), DataType.INT64);
+      SDVariable eye = sd.eq(sd.reshape(idx, -1, 1), sd.reshape(idx, 1, -1)).castTo(dt);
+      pos = same.sub(eye);
+      neg = same.rsub(1.0);
+      // Every similarity lies in [-1/tau, 1/tau]; masked entries sit `big` below that range.
+      double big = 2.0 / tau + MASK_MARGIN;
+      posBias = pos.sub(1.0).mul(big);
+      negBias = same.mul(-big);
+      nPos = pos.sum(true, 1);
+      nNeg = neg.sum(true, 1);
+      hasPos = sd.scalarMin(nPos, 1.0);
+      noPos = hasPos.rsub(1.0);
+      noNeg = sd.scalarMin(nNeg, 1.0).rsub(1.0);
+    }
+  }
+
+  /** One masked set of a row: its shift, its shifted exponentials and their row sum. */
+  private static final class MaskedExp {
+    final SDVariable masked; // s * mask
+    final SDVariable shift; // [M, 1] constant row max over the set (-big when empty)
+    final SDVariable shifted; // [M, M] s - shift on members, about -big elsewhere
+    final SDVariable exp; // [M, M] exp(s - shift) on members, 0 elsewhere
+    final SDVariable sum; // [M, 1]
+
+    MaskedExp(SDVariable masked, SDVariable shift, SDVariable shifted, SDVariable exp, SDVariable sum) {
+      this.masked = masked;
+      this.shift = shift;
+      this.shifted = shifted;
+      this.exp = exp;
+      this.sum = sum;
+    }
+  }
+
+  private MaskedExp maskedExp(SDVariable s, SDVariable mask, SDVariable bias) {
+    SDVariable masked = s.mul(mask);
+    SDVariable t = masked.add(bias);
+    SDVariable shift = stop(t.max(true, 1));
+    SDVariable shifted = t.sub(shift);
+    // The mask after exp only matters for an empty row (where shifted = 0); elsewhere it is exact.
+    SDVariable e = sd.math.exp(shifted).mul(mask);
+    return new MaskedExp(masked, shift, shifted, e, e.sum(true, 1));
+  }
+
+  /** SupCon, CL and LACLN: they differ only in the negative mass and the aggregation. */
+  private SDVariable contrastive(String name, Batch b, NegativeMass massKind, Aggregation aggregation) {
+    MaskedExp p = maskedExp(b.s, b.pos, b.posBias);
+    MaskedExp n = maskedExp(b.s, b.neg, b.negBias);
+    SDVariable mass;
+    switch (massKind) {
+      case PLAIN:
+        mass = n.sum;
+        break;
+      case HARD:
+        mass = b.nNeg.mul(sd.math.square(n.exp).sum(true, 1)).div(n.sum.add(b.noNeg));
+        break;
+      case HARD_DETACHED: {
+        SDVariable weights = stop(n.exp.div(n.sum.add(b.noNeg)));
+        mass = b.nNeg.mul(weights.mul(n.exp).sum(true, 1));
+        break;
+      }
+      default:
+        throw new IllegalStateException("unhandled " + massKind);
+    }
+    // log(S+ + W) with the common shift c = max(shift+, shift-) (= max_{j != i} s_ij).
+    SDVariable c = sd.math.max(p.shift, n.shift);
+    SDVariable inner = sd.math.exp(p.shift.sub(c)).mul(p.sum).add(sd.math.exp(n.shift.sub(c)).mul(mass));
+    SDVariable logDen = c.add(sd.math.log(inner));
+    SDVariable perAnchor;
+    if (aggregation == Aggregation.LOG_OF_MEAN) {
+      // -log(S+ / (|P| (S+ + W))) = log(S+ + W) - log S+ + log |P|
+      SDVariable logPos = p.shift.add(sd.math.log(p.sum.add(b.noPos)));
+      perAnchor = logDen.sub(logPos).add(sd.math.log(sd.scalarMax(b.nPos, 1.0)));
+    } else {
+      // -(1/|P|) sum_p (s_ip - log(S+ + W))
+      perAnchor = logDen.sub(p.masked.sum(true, 1).div(sd.scalarMax(b.nPos, 1.0)));
+    }
+    return meanOverAnchors(name, perAnchor, b);
+  }
+
+  private SDVariable meanOverAnchors(String name, SDVariable perAnchor, Batch b) {
+    SDVariable count = sd.scalarMax(b.hasPos.sum(), 1.0);
+    return perAnchor.mul(b.hasPos).sum().div(name, count);
+  }
+
+  private SDVariable hsclLoss(String name, Batch b, double beta) {
+    SDVariable t = b.s.mul(b.neg).add(b.negBias);
+    SDVariable shift = stop(t.max(true, 1));
+    SDVariable shifted = t.sub(shift);
+    SDVariable num = sd.math.exp(shifted.mul(1.0 + beta)).mul(b.neg).sum(true, 1).add(b.noNeg);
+    SDVariable den = sd.math.exp(shifted.mul(beta)).mul(b.neg).sum(true, 1).add(b.noNeg);
+    // log((M - 2) * weighted mean of the negatives); M - 2 = 0 is handled by `hasK` below.
+    SDVariable k = b.batchSize.sub(2.0);
+    SDVariable logKw = shift.add(sd.math.log(num)).sub(sd.math.log(den)).add(sd.math.log(sd.scalarMax(k, 1.0)));
+    // l_ip = softplus(u), u = log(K wmean_i) - s_ip, written stably with a constant shift r = max(u, 0).
+    SDVariable u = logKw.sub(b.s);
+    SDVariable r = stop(sd.nn.relu(u, 0.0));
+    SDVariable softplus = r.add(sd.math.log(sd.math.exp(r.neg()).add(sd.math.exp(u.sub(r)))));
+    SDVariable hasK = sd.scalarMin(k, 1.0);
+    SDVariable pairs = sd.scalarMax(b.nPos.sum(), 1.0);
+    return softplus.mul(b.pos).sum().mul(hasK).div(name, pairs);
+  }
+
+  private SDVariable crossEntropy(String name, SDVariable logits, SDVariable labels) {
+    DataType dt = logits.dataType();
+    SDVariable y = intLabels(labels);
+    SDVariable classes = sd.range(sd.constant(0L), sd.sizeAt(logits, 1), sd.constant(1L), DataType.INT64);
+    SDVariable oneHot = sd.eq(sd.reshape(y, -1, 1), sd.reshape(classes, 1, -1)).castTo(dt);
+    SDVariable shift = stop(logits.max(true, 1));
+    SDVariable lse = shift.add(sd.math.log(sd.math.exp(logits.sub(shift)).sum(true, 1)));
+    return lse.sub(logits.mul(oneHot).sum(true, 1)).mean(name);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Build-time checks
+
+  private static void checkInputs(LossKind kind, SDVariable z, SDVariable y, SDVariable o) {
+    if (y == null) {
+      throw new IllegalArgumentException("labels: must not be null");
+    }
+    requireRank("labels", y, 1);
+    if (kind.usesEmbeddings()) {
+      if (z == null) {
+        throw new IllegalArgumentException("embeddings: must not be null for loss " + kind.cliName());
+      }
+      requireRank("embeddings", z, 2);
+      requireFloating("embeddings", z);
+    }
+    if (kind.usesLogits()) {
+      if (o == null) {
+        throw new IllegalArgumentException("logits: must not be null for loss " + kind.cliName());
+      }
+      requireRank("logits", o, 2);
+      requireFloating("logits", o);
+    }
+    if (kind.usesEmbeddings() && kind.usesLogits() && z.dataType() != o.dataType()) {
+      throw new IllegalArgumentException(
+          "logits: data type " + o.dataType() + " differs from the embeddings' " + z.dataType());
+    }
+    long m = rows(y);
+    String mFrom = "labels";
+    if (kind.usesEmbeddings()) {
+      long mz = rows(z);
+      if (m >= 0 && mz >= 0 && mz != m) {
+        throw new IllegalArgumentException("labels: length " + m + " differs from the embeddings' rows " + mz);
+      }
+      if (m < 0) {
+        m = mz;
+        mFrom = "embeddings";
+      }
+    }
+    if (kind.usesLogits()) {
+      long mo = rows(o);
+      if (m >= 0 && mo >= 0 && mo != m) {
+        throw new IllegalArgumentException("logits: rows " + mo + " differ from the " + mFrom + "' " + m);
+      }
+      if (m < 0) {
+        m = mo;
+        mFrom = "logits";
+      }
+    }
+    if (m >= 0 && m < 2) {
+      throw new IllegalArgumentException(mFrom + ": the batch needs M >= 2 rows, got " + m);
+    }
+  }
+
+  private static long rows(SDVariable v) {
+    long[] shape = v.getShape();
+    return shape == null || shape.length == 0 ? -1 : shape[0];
+  }
+
+  private static void requireRank(String arg, SDVariable v, int rank) {
+    if (v == null) {
+      throw new IllegalArgumentException(arg + ": must not be null");
+    }
+    long[] shape = v.getShape();
+    if (shape != null && shape.length != rank) {
+      throw new IllegalArgumentException(arg + ": must have rank " + rank + ", got shape " + Arrays.toString(shape));
+    }
+  }
+
+  private static void requireFloating(String arg, SDVariable v) {
+    if (!v.dataType().isFPType()) {
+      throw new IllegalArgumentException(arg + ": must be floating point, got " + v.dataType());
+    }
   }
 }

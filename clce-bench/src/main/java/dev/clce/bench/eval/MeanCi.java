@@ -1,0 +1,75 @@
+package dev.clce.bench.eval;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The mean of {@code n} values with its 95% confidence half-width {@code 1.96 * sd / sqrt(n)}, where
+ * {@code sd} is the sample standard deviation (divisor {@code n - 1}). For {@code n = 1} the standard
+ * deviation and the half-width are NaN.
+ *
+ * @param mean the mean
+ * @param sd the sample standard deviation
+ * @param ci95 the half-width of the 95% confidence interval
+ * @param n the number of values
+ */
+public record MeanCi(double mean, double sd, double ci95, int n) {
+
+  /** The normal quantile for a two-sided 95% interval. */
+  public static final double Z95 = 1.96;
+
+  /**
+   * Summarises values (two-pass, in double precision).
+   *
+   * @param values at least one finite value
+   * @return mean, sd, 95% half-width, n
+   */
+  public static MeanCi of(double[] values) {
+    if (values == null || values.length == 0) {
+      throw new IllegalArgumentException("values: must hold at least one value, got "
+          + (values == null ? "null" : "none"));
+    }
+    double sum = 0;
+    for (double v : values) {
+      if (!Double.isFinite(v)) {
+        throw new IllegalArgumentException("values: must be finite, got " + v);
+      }
+      sum += v;
+    }
+    int n = values.length;
+    double mean = sum / n;
+    if (n == 1) {
+      return new MeanCi(mean, Double.NaN, Double.NaN, 1);
+    }
+    double ss = 0;
+    for (double v : values) {
+      ss += (v - mean) * (v - mean);
+    }
+    double sd = Math.sqrt(ss / (n - 1));
+    return new MeanCi(mean, sd, Z95 * sd / Math.sqrt(n), n);
+  }
+
+  /**
+   * A description for JSON output.
+   *
+   * @return {@code {"mean", "ci95", "sd", "n"}}
+   */
+  public Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mean", mean);
+    m.put("ci95", ci95);
+    m.put("sd", sd);
+    m.put("n", n);
+    return m;
+  }
+
+  /**
+   * As a percentage, for example {@code 83.21 +- 0.45 %} (for accuracies in [0, 1]).
+   *
+   * @return the text
+   */
+  public String toPercentString() {
+    return String.format(Locale.ROOT, "%.2f +- %.2f %%", 100 * mean, 100 * ci95);
+  }
+}

@@ -1,0 +1,293 @@
+package dev.clce.core.dl4j;
+
+import dev.clce.core.loss.Aggregation;
+import dev.clce.core.loss.EagerLoss;
+import dev.clce.core.loss.LossConfig;
+import dev.clce.core.loss.LossKind;
+import dev.clce.core.loss.LossResult;
+import java.util.Arrays;
+import java.util.Objects;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonIgnore;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * A DL4J loss function ({@link ILossFunction}) for an <em>embedding</em> output: one of the
+ * contrastive losses of this library ({@link LossKind#LACLN}, {@link LossKind#CL}, {@link
+ * LossKind#SUPCON}, {@link LossKind#HSCL}), multiplied by a weight. With {@link
+ * #forEmbeddings(LossConfig)} on a {@link LossKind#CLCE} configuration it is {@code lambda *
+ * LACLN}; put {@link Dl4jClce#logitsLoss(LossConfig, int)} ({@code (1 - lambda) * CE}) on the
+ * logits output of the same {@code ComputationGraph} and the graph's score is CLCE. {@link Dl4jClce}
+ * has the recipe.
+ *
+ * <h2>Inputs</h2>
+ * The output layer's activations (its activation function applied to its pre-output, normally the
+ * identity) are the raw embeddings {@code z} [M, d]; the L2 normalisation is part of the loss. The
+ * labels of this output are either one-hot [M, C] (the same array as the logits output's labels)
+ * or class indices [M, 1]. A label array with one column is always read as indices.
+ *
+ * <h2>Batch coupling: read this before training</h2>
+ * The loss of one example depends on every other example of the minibatch (its positives and
+ * negatives are the other rows). Therefore:
+ * <ul>
+ *   <li>the views of one image must be in the same minibatch, with the same label (stack the two
+ *       views of N images into one batch of M = 2N rows, see {@link Dl4jClce#twoViewBatch});
+ *   <li>gradient accumulation over several small minibatches, or splitting one minibatch across
+ *       workers (parameter averaging, gradient sharing, {@code ParallelWrapper}), computes a
+ *       <em>different</em> loss, with fewer negatives and positives per anchor, than the same
+ *       examples in one minibatch;
+ *   <li>the per-example scores of {@link #computeScoreArray} are not a decomposition of the loss
+ *       into independent parts: each example gets the batch loss, so that their mean is the loss
+ *       (what DL4J's {@code scoreExamples} then reports is the batch loss for every row).
+ * </ul>
+ *
+ * <h2>How the numbers line up with DL4J</h2>
+ * DL4J sums per-example scores and divides by the minibatch size M. This function returns {@code M
+ * * weight * loss} from {@code computeScore(..., average = false)} (and {@code weight * loss} when
+ * {@code average} is true), and the gradient of {@code M * weight * loss} from {@link
+ * #computeGradient}, which DL4J divides by M in its updater; so the network's score and gradient
+ * are those of {@code weight * loss}.
+ *
+ * <h2>Computation</h2>
+ * The value and gradient come from {@link EagerLoss} (SameDiff autodiff), called outside any DL4J
+ * workspace (building or running a SameDiff graph inside one corrupts memory); the gradient is
+ * copied back into the caller's workspace. Masks are not supported (a mask that is not all ones is
+ * refused). Score and gradient are computed separately when DL4J asks separately, so a training
+ * step evaluates the loss twice.
+ */
+public final class LossContrastive implements ILossFunction {
+  private static final long serialVersionUID = 1L;
+
+  /** The name DL4J prints for this loss. */
+  public static final String NAME = "clce-contrastive";
+
+  @JsonProperty("kind")
+  private final LossKind kind;
+  @JsonProperty("tau")
+  private final double tau;
+  @JsonProperty("beta")
+  private final double beta;
+  @JsonProperty("aggregation")
+  private final Aggregation aggregation;
+  @JsonProperty("detachWeights")
+  private final boolean detachWeights;
+  @JsonProperty("weight")
+  private final double weight;
+
+  @JsonIgnore
+  private transient volatile LossConfig config;
+
+  /**
+   * Creates the loss (also the JSON constructor DL4J uses to read a saved configuration).
+   *
+   * @param kind a contrastive loss: LACLN, CL, SUPCON or HSCL
+   * @param tau temperature, finite and &gt; 0
+   * @param beta H-SCL's concentration, finite and &gt;= 0 (ignored by the others)
+   * @param aggregation LACLN/CL aggregation, not null
+   * @param detachWeights whether LACLN's hard-negative weights are constants in backward
+   * @param weight the factor applied to the loss, finite and &gt;= 0 ({@code lambda} for CLCE)
+   * @throws IllegalArgumentException naming the argument and value
+   */
+  @JsonCreator
+  public LossContrastive(
+      @JsonProperty("kind") LossKind kind,
+      @JsonProperty("tau") double tau,
+      @JsonProperty("beta") double beta,
+      @JsonProperty("aggregation") Aggregation aggregation,
+      @JsonProperty("detachWeights") boolean detachWeights,
+      @JsonProperty("weight") double weight) {
+    if (kind == null || !kind.usesEmbeddings() || kind.usesLogits()) {
+      throw new IllegalArgumentException(
+          "kind: must be a contrastive loss (lacln, cl, supcon, hscl), got " + (kind == null ? null : kind.cliName()));
+    }
+    if (!(weight >= 0) || !Double.isFinite(weight)) {
+      throw new IllegalArgumentException("weight: must be finite and >= 0, got " + weight);
+    }
+    this.kind = kind;
+    this.tau = tau;
+    this.beta = beta;
+    this.aggregation = aggregation;
+    this.detachWeights = detachWeights;
+    this.weight = weight;
+    this.config = buildConfig(); // validates tau, beta, aggregation
+  }
+
+  /**
+   * The embedding-output loss for a configuration: for {@link LossKind#CLCE}, {@code lambda} times
+   * LACLN (same tau, aggregation, detachWeights); for a contrastive loss, that loss with weight 1.
+   *
+   * @param config the loss configuration
+   * @return the DL4J loss function
+   * @throws IllegalArgumentException when the configuration is null or {@link LossKind#CE} (no
+   *     embedding term)
+   */
+  public static LossContrastive forEmbeddings(LossConfig config) {
+    if (config == null) {
+      throw new IllegalArgumentException("config: must not be null");
+    }
+    if (!config.kind().usesEmbeddings()) {
+      throw new IllegalArgumentException(
+          "config: loss " + config.kind().cliName() + " has no embedding term; use LossMCXENT alone");
+    }
+    boolean clce = config.kind() == LossKind.CLCE;
+    return new LossContrastive(clce ? LossKind.LACLN : config.kind(), config.tau(), config.beta(),
+        config.aggregation(), config.detachWeights(), clce ? config.lambda() : 1.0);
+  }
+
+  /** @return the contrastive loss this function computes (before the weight) */
+  public LossConfig lossConfig() {
+    LossConfig c = config;
+    if (c == null) {
+      c = buildConfig();
+      config = c;
+    }
+    return c;
+  }
+
+  /** @return the factor applied to the loss */
+  public double weight() {
+    return weight;
+  }
+
+  private LossConfig buildConfig() {
+    return LossConfig.builder(kind)
+        .optTau(tau)
+        .optBeta(beta)
+        .optAggregation(aggregation)
+        .optDetachWeights(detachWeights)
+        .build();
+  }
+
+  @Override
+  public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+      boolean average) {
+    double loss = weight * evaluate(labels, preOutput, activationFn, mask, false).value();
+    return average ? loss : loss * preOutput.size(0);
+  }
+
+  @Override
+  public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+    double loss = weight * evaluate(labels, preOutput, activationFn, mask, false).value();
+    return Nd4j.valueArrayOf(new long[] {preOutput.size(0), 1}, loss, preOutput.dataType());
+  }
+
+  @Override
+  public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+    return gradient(preOutput, activationFn, evaluate(labels, preOutput, activationFn, mask, true));
+  }
+
+  @Override
+  public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
+      INDArray mask, boolean average) {
+    Evaluated e = evaluate(labels, preOutput, activationFn, mask, true);
+    double loss = weight * e.value();
+    return new Pair<>(average ? loss : loss * preOutput.size(0), gradient(preOutput, activationFn, e));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** d(M * weight * loss)/d(preOutput), in the caller's workspace and data type. */
+  private INDArray gradient(INDArray preOutput, IActivation activationFn, Evaluated e) {
+    long m = preOutput.size(0);
+    INDArray dLdz = preOutput.ulike().assign(e.gradEmbeddings().castTo(preOutput.dataType())).muli(weight * m);
+    return activationFn.backprop(preOutput.dup(), dLdz).getFirst();
+  }
+
+  private record Evaluated(double value, INDArray gradEmbeddings) {}
+
+  private Evaluated evaluate(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+      boolean needGradient) {
+    if (preOutput == null || preOutput.rank() != 2) {
+      throw new IllegalArgumentException("preOutput: must be [M, d], got shape "
+          + (preOutput == null ? null : Arrays.toString(preOutput.shape())));
+    }
+    if (labels == null || labels.rank() != 2 || labels.size(0) != preOutput.size(0)) {
+      throw new IllegalArgumentException("labels: must be [M, C] one-hot or [M, 1] indices with M = "
+          + preOutput.size(0) + ", got shape " + (labels == null ? null : Arrays.toString(labels.shape())));
+    }
+    if (mask != null && mask.minNumber().doubleValue() != 1.0) {
+      throw new IllegalArgumentException("mask: masking is not supported by " + NAME
+          + " (drop the masked rows from the minibatch instead)");
+    }
+    long[] classes = classIndices(labels);
+    INDArray z = activationFn.getActivation(preOutput.dup(), true);
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+      INDArray zDetached = z.dup();
+      INDArray y = Nd4j.createFromArray(classes);
+      LossResult r = EagerLoss.compute(lossConfig(), zDetached, y, null);
+      return new Evaluated(r.value(), needGradient ? r.gradEmbeddings() : null);
+    }
+  }
+
+  /**
+   * Reads class indices from [M, 1] indices or [M, C] one-hot rows.
+   *
+   * @throws IllegalArgumentException naming the row when a label is not a non-negative integer or
+   *     a row is not one-hot
+   */
+  static long[] classIndices(INDArray labels) {
+    int m = (int) labels.size(0);
+    long[] out = new long[m];
+    double[][] l = labels.castTo(DataType.DOUBLE).reshape(labels.size(0), labels.size(1)).toDoubleMatrix();
+    for (int i = 0; i < m; i++) {
+      if (l[i].length == 1) {
+        double v = l[i][0];
+        if (!(v >= 0) || v != Math.rint(v)) {
+          throw new IllegalArgumentException(
+              "labels: row " + i + " must be a non-negative integer class index, got " + v);
+        }
+        out[i] = (long) v;
+      } else {
+        int hot = -1;
+        for (int c = 0; c < l[i].length; c++) {
+          double v = l[i][c];
+          if (v == 1.0 && hot < 0) {
+            hot = c;
+          } else if (v != 0.0) {
+            hot = -2;
+            break;
+          }
+        }
+        if (hot < 0) {
+          throw new IllegalArgumentException("labels: row " + i + " must be one-hot, got " + Arrays.toString(l[i]));
+        }
+        out[i] = hot;
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof LossContrastive)) {
+      return false;
+    }
+    LossContrastive c = (LossContrastive) o;
+    return kind == c.kind
+        && Double.compare(tau, c.tau) == 0
+        && Double.compare(beta, c.beta) == 0
+        && aggregation == c.aggregation
+        && detachWeights == c.detachWeights
+        && Double.compare(weight, c.weight) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(kind, tau, beta, aggregation, detachWeights, weight);
+  }
+
+  @Override
+  public String toString() {
+    return NAME + "(" + weight + " * " + lossConfig() + ")";
+  }
+}

@@ -1,0 +1,150 @@
+package dev.clce.core.loss;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Every "Bad input" rule of LOSSES.md through the Java API: refused, naming the argument and the value. */
+class BadInputTest {
+  private static final LossConfig CLCE = LossConfig.builder(LossKind.CLCE).build();
+  private static final LossConfig LACLN = LossConfig.builder(LossKind.LACLN).build();
+  private static final LossConfig CE = LossConfig.builder(LossKind.CE).build();
+
+  private static INDArray z(int m) {
+    return Nd4j.rand(DataType.DOUBLE, m, 3);
+  }
+
+  private static INDArray o(int m) {
+    return Nd4j.rand(DataType.DOUBLE, m, 4);
+  }
+
+  private static INDArray y(long... v) {
+    return Nd4j.createFromArray(v);
+  }
+
+  private static INDArray withValue(INDArray a, double v) {
+    a.putScalar(1, 2, v);
+    return a;
+  }
+
+  private static Arguments bad(String rule, String arg, String value, Executable call) {
+    return Arguments.of(rule, arg, value, call);
+  }
+
+  static Stream<Arguments> eagerCases() {
+    return Stream.of(
+        bad("null config", "config", "null", () -> EagerLoss.compute(null, z(4), y(0, 0, 1, 1), o(4))),
+        bad("M < 2", "embeddings", "M = 1", () -> EagerLoss.compute(CLCE, z(1), y(0), o(1))),
+        bad("M < 2 (CE)", "logits", "M = 1", () -> EagerLoss.compute(CE, null, y(0), o(1))),
+        bad("labels rows differ", "labels", "5", () -> EagerLoss.compute(LACLN, z(4), y(0, 0, 1, 1, 2), null)),
+        bad("logits rows differ", "logits", "5", () -> EagerLoss.compute(CLCE, z(4), y(0, 0, 1, 1), o(5))),
+        bad("label < 0", "labels", "-1", () -> EagerLoss.compute(LACLN, z(4), y(0, -1, 1, 1), null)),
+        bad("label >= C", "labels", "4", () -> EagerLoss.compute(CLCE, z(4), y(0, 4, 1, 1), o(4))),
+        bad("label >= C (CE)", "labels", "7", () -> EagerLoss.compute(CE, null, y(0, 7, 1, 1), o(4))),
+        bad("NaN in z", "embeddings", "NaN", () -> EagerLoss.compute(CLCE, withValue(z(4), Double.NaN), y(0, 0, 1, 1), o(4))),
+        bad("inf in z", "embeddings", "Infinity",
+            () -> EagerLoss.compute(LACLN, withValue(z(4), Double.POSITIVE_INFINITY), y(0, 0, 1, 1), null)),
+        bad("NaN in o", "logits", "NaN", () -> EagerLoss.compute(CLCE, z(4), y(0, 0, 1, 1), withValue(o(4), Double.NaN))),
+        bad("-inf in o", "logits", "-Infinity",
+            () -> EagerLoss.compute(CE, null, y(0, 0, 1, 1), withValue(o(4), Double.NEGATIVE_INFINITY))),
+        bad("z rank 1", "embeddings", "[4]", () -> EagerLoss.compute(LACLN, Nd4j.rand(DataType.DOUBLE, 4), y(0, 0, 1, 1), null)),
+        bad("z rank 3", "embeddings", "[4, 3, 2]",
+            () -> EagerLoss.compute(LACLN, Nd4j.rand(DataType.DOUBLE, 4, 3, 2), y(0, 0, 1, 1), null)),
+        bad("o rank 1", "logits", "[4]", () -> EagerLoss.compute(CE, null, y(0, 0, 1, 1), Nd4j.rand(DataType.DOUBLE, 4))),
+        bad("labels rank 2", "labels", "[4, 1]",
+            () -> EagerLoss.compute(LACLN, z(4), Nd4j.createFromArray(new long[][] {{0}, {0}, {1}, {1}}), null)),
+        bad("non-integer labels", "labels", "1.5",
+            () -> EagerLoss.compute(LACLN, z(4), Nd4j.createFromArray(0.0, 1.5, 1.0, 1.0), null)),
+        bad("null labels", "labels", "null", () -> EagerLoss.compute(LACLN, z(4), null, null)),
+        bad("null embeddings", "embeddings", "null", () -> EagerLoss.compute(CLCE, null, y(0, 0, 1, 1), o(4))),
+        bad("null logits", "logits", "null", () -> EagerLoss.compute(CLCE, z(4), y(0, 0, 1, 1), null)),
+        bad("integer embeddings", "embeddings", "INT",
+            () -> EagerLoss.compute(LACLN, Nd4j.zeros(DataType.INT32, 4, 3), y(0, 0, 1, 1), null)),
+        bad("mixed precision", "logits", "FLOAT",
+            () -> EagerLoss.compute(CLCE, z(4), y(0, 0, 1, 1), o(4).castTo(DataType.FLOAT))),
+        bad("no columns", "embeddings", "[4, 0]",
+            () -> EagerLoss.compute(LACLN, Nd4j.create(DataType.DOUBLE, 4, 0), y(0, 0, 1, 1), null)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("eagerCases")
+  void eagerFormRefuses(String rule, String arg, String value, Executable call) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+    assertTrue(e.getMessage().startsWith(arg + ":"), () -> "message should start with '" + arg + ":': " + e.getMessage());
+    assertTrue(e.getMessage().contains(value), () -> "message should show " + value + ": " + e.getMessage());
+  }
+
+  static Stream<Arguments> configCases() {
+    return Stream.of(
+        bad("tau 0", "tau", "0.0", () -> LossConfig.builder(LossKind.CLCE).optTau(0).build()),
+        bad("tau < 0", "tau", "-1.0", () -> LossConfig.builder(LossKind.CLCE).optTau(-1).build()),
+        bad("tau NaN", "tau", "NaN", () -> LossConfig.builder(LossKind.CLCE).optTau(Double.NaN).build()),
+        bad("tau inf", "tau", "Infinity", () -> LossConfig.builder(LossKind.CLCE).optTau(Double.POSITIVE_INFINITY).build()),
+        bad("lambda < 0", "lambda", "-0.1", () -> LossConfig.builder(LossKind.CLCE).optLambda(-0.1).build()),
+        bad("lambda > 1", "lambda", "1.5", () -> LossConfig.builder(LossKind.CLCE).optLambda(1.5).build()),
+        bad("lambda NaN", "lambda", "NaN", () -> LossConfig.builder(LossKind.CLCE).optLambda(Double.NaN).build()),
+        bad("beta < 0", "beta", "-0.5", () -> LossConfig.builder(LossKind.HSCL).optBeta(-0.5).build()),
+        bad("beta inf", "beta", "Infinity", () -> LossConfig.builder(LossKind.HSCL).optBeta(Double.POSITIVE_INFINITY).build()),
+        bad("convenience tau", "tau", "-2.0",
+            () -> SDClceLoss.of(SameDiff.create()).supCon("l", null, null, -2)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("configCases")
+  void configurationRefuses(String rule, String arg, String value, Executable call) {
+    eagerFormRefuses(rule, arg, value, call);
+  }
+
+  static Stream<Arguments> graphCases() {
+    return Stream.of(
+        bad("M < 2", "labels", "got 1", () -> build(LACLN, new long[] {1, 3}, new long[] {1}, null)),
+        bad("M < 2 from embeddings", "embeddings", "got 1", () -> build(LACLN, new long[] {1, 3}, new long[] {-1}, null)),
+        bad("rows differ", "labels", "5", () -> build(LACLN, new long[] {4, 3}, new long[] {5}, null)),
+        bad("logits rows differ", "logits", "6", () -> build(CLCE, new long[] {4, 3}, new long[] {4}, new long[] {6, 2})),
+        bad("z rank", "embeddings", "[4]", () -> build(LACLN, new long[] {4}, new long[] {4}, null)),
+        bad("labels rank", "labels", "[4, 1]", () -> build(LACLN, new long[] {4, 3}, new long[] {4, 1}, null)),
+        bad("logits rank", "logits", "[4, 2, 1]", () -> build(CE, null, new long[] {4}, new long[] {4, 2, 1})),
+        bad("missing logits", "logits", "null", () -> build(CLCE, new long[] {4, 3}, new long[] {4}, null)),
+        bad("missing embeddings", "embeddings", "null", () -> build(LACLN, null, new long[] {4}, null)),
+        bad("missing labels", "labels", "null", () -> build(LACLN, new long[] {4, 3}, null, null)),
+        bad("null config", "config", "null", () -> SDClceLoss.of(SameDiff.create()).loss("l", null, null, null, null)),
+        bad("null graph", "sd", "null", () -> SDClceLoss.of(null)));
+  }
+
+  private static SDVariable build(LossConfig cfg, long[] zShape, long[] yShape, long[] oShape) {
+    SameDiff sd = SameDiff.create();
+    SDVariable z = zShape == null ? null : sd.placeHolder("z", DataType.DOUBLE, zShape);
+    SDVariable y = yShape == null ? null : sd.placeHolder("y", DataType.INT32, yShape);
+    SDVariable o = oShape == null ? null : sd.placeHolder("o", DataType.DOUBLE, oShape);
+    return SDClceLoss.of(sd).loss("l", cfg, z, y, o);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("graphCases")
+  void sameDiffFormRefusesShapesKnownAtBuildTime(String rule, String arg, String value, Executable call) {
+    eagerFormRefuses(rule, arg, value, call);
+  }
+
+  @Test
+  void checkingCanBeTurnedOffAndUnusedInputsAreIgnored() {
+    LossConfig unchecked = LACLN.toBuilder().optCheckInputs(false).build();
+    LossResult r = EagerLoss.compute(unchecked, withValue(z(4), Double.NaN), y(0, 0, 1, 1), null);
+    assertTrue(Double.isNaN(r.value()));
+    // Logits are not read by LACLN: a label beyond their width, or missing logits, is fine.
+    assertDoesNotThrow(() -> EagerLoss.compute(LACLN, z(4), y(0, 0, 9, 9), o(4)));
+    // Whole-valued floating labels are accepted.
+    assertDoesNotThrow(() -> EagerLoss.compute(LACLN, z(4), Nd4j.createFromArray(0f, 0f, 1f, 1f), null));
+  }
+}
