@@ -233,6 +233,30 @@ class Dl4jClceTest {
   }
 
   @Test
+  void scoreReusesTheGradientsValueOnlyForTheSameOutputs() {
+    LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.5).optLambda(0.8).build();
+    LossContrastive loss = Dl4jClce.embeddingLoss(cfg);
+    LossConfig lacln = LossConfig.builder(LossKind.LACLN).optTau(0.5).build();
+    ActivationIdentity id = new ActivationIdentity();
+    INDArray labels = Nd4j.createFromArray(new double[][] {{0}, {1}, {0}, {1}, {2}, {2}});
+    int[] y = {0, 1, 0, 1, 2, 2};
+    Nd4j.getRandom().setSeed(9);
+    INDArray a = Nd4j.randn(DataType.DOUBLE, 6, DIM);
+    INDArray b = a.dup();
+    b.putScalar(2, 1, b.getDouble(2, 1) + 1e-3);
+    loss.computeGradient(labels, a, id, null);
+    double sa = loss.computeScore(labels, a, id, null, true);
+    double sb = loss.computeScore(labels, b, id, null, true);
+    assertEquals(0.8 * ReferenceLosses.compute(lacln, a.toDoubleMatrix(), y, null).value(), sa, 1e-12);
+    assertEquals(0.8 * ReferenceLosses.compute(lacln, b.toDoubleMatrix(), y, null).value(), sb, 1e-12);
+    assertTrue(sa != sb);
+    INDArray otherLabels = Nd4j.createFromArray(new double[][] {{0}, {1}, {1}, {0}, {2}, {2}});
+    double sc = loss.computeScore(otherLabels, a, id, null, false);
+    assertEquals(6 * 0.8 * ReferenceLosses.compute(lacln, a.toDoubleMatrix(), new int[] {0, 1, 1, 0, 2, 2}, null)
+        .value(), sc, 1e-11);
+  }
+
+  @Test
   void readsClassIndicesAndOneHotRows() {
     INDArray idx = Nd4j.createFromArray(new double[][] {{2}, {0}, {1}});
     INDArray hot = Nd4j.createFromArray(new double[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}});
