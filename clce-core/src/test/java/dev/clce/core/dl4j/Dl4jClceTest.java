@@ -14,6 +14,7 @@ import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -152,6 +153,27 @@ class Dl4jClceTest {
   void scoreOfOneOutputGraphIsTheContrastiveLoss() {
     assertScoreIsTheLoss(LossConfig.builder(LossKind.SUPCON).optTau(0.2).build());
     assertScoreIsTheLoss(LossConfig.builder(LossKind.HSCL).optTau(0.5).optBeta(1.0).build());
+  }
+
+  @Test
+  void worksInALossLayerAfterAnEmbeddingLayer() {
+    LossConfig cfg = LossConfig.builder(LossKind.LACLN).optTau(0.3).build();
+    ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
+        .seed(2)
+        .dataType(DataType.DOUBLE)
+        .updater(new NoOp())
+        .graphBuilder()
+        .addInputs(IN)
+        .addLayer(HIDDEN, new DenseLayer.Builder().nIn(FEATURES).nOut(DIM).activation(Activation.TANH).build(), IN)
+        .addLayer(EMB, new LossLayer.Builder(Dl4jClce.embeddingLoss(cfg)).activation(Activation.IDENTITY).build(), HIDDEN)
+        .setOutputs(EMB)
+        .build());
+    net.init();
+    MultiDataSet mds = batch(31, false);
+    double score = net.score(mds, false);
+    INDArray z = net.output(false, mds.getFeatures())[0];
+    double expected = ReferenceLosses.compute(cfg, z.toDoubleMatrix(), classes(mds.getLabels(0)), null).value();
+    assertEquals(expected, score, 1e-9 * expected);
   }
 
   @Test
