@@ -67,8 +67,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * type, cached, reused for any batch size), which costs less than half as much. Both run outside
  * any DL4J workspace (building or running a SameDiff graph inside one corrupts memory); the gradient
  * is copied back into the caller's workspace. Masks are not supported (a mask that is not all ones
- * is refused). DL4J asks for the gradient and the score of a training step separately, so a step
- * runs the loss forward twice and backward once.
+ * is refused). DL4J asks for the gradient and then the score of a training step separately; the
+ * score reuses the value computed with the gradient when the embeddings and labels are exactly the
+ * same, so a step runs the loss forward and backward once.
  */
 public final class LossContrastive implements ILossFunction {
   private static final long serialVersionUID = 1L;
@@ -102,6 +103,18 @@ public final class LossContrastive implements ILossFunction {
 
   @JsonIgnore
   private transient volatile LossConfig config;
+
+  /*
+   * DL4J asks for the gradient of a training step and then for its score, on the same outputs: the
+   * value computed with the last gradient is reused when the embeddings and labels are exactly the
+   * same (the loss is a deterministic function of them).
+   */
+  @JsonIgnore
+  private transient INDArray lastEmbeddings;
+  @JsonIgnore
+  private transient long[] lastClasses;
+  @JsonIgnore
+  private transient double lastValue;
 
   /**
    * Creates the loss (also the JSON constructor DL4J uses to read a saved configuration).
@@ -246,7 +259,20 @@ public final class LossContrastive implements ILossFunction {
       INDArray y = Nd4j.createFromArray(classes);
       if (needGradient) {
         LossResult r = EagerLoss.compute(lossConfig(), zDetached, y, null);
+        synchronized (this) {
+          lastEmbeddings = zDetached;
+          lastClasses = classes;
+          lastValue = r.value();
+        }
         return new Evaluated(r.value(), r.gradEmbeddings());
+      }
+      synchronized (this) {
+        if (lastEmbeddings != null && Arrays.equals(lastClasses, classes)
+            && lastEmbeddings.dataType() == zDetached.dataType()
+            && Arrays.equals(lastEmbeddings.shape(), zDetached.shape())
+            && zDetached.sub(lastEmbeddings).amaxNumber().doubleValue() == 0.0) {
+          return new Evaluated(lastValue, null);
+        }
       }
       return new Evaluated(forwardValue(zDetached, y), null);
     }

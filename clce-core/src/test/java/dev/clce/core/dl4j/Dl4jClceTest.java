@@ -14,6 +14,7 @@ import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -155,6 +156,27 @@ class Dl4jClceTest {
   }
 
   @Test
+  void worksInALossLayerAfterAnEmbeddingLayer() {
+    LossConfig cfg = LossConfig.builder(LossKind.LACLN).optTau(0.3).build();
+    ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
+        .seed(2)
+        .dataType(DataType.DOUBLE)
+        .updater(new NoOp())
+        .graphBuilder()
+        .addInputs(IN)
+        .addLayer(HIDDEN, new DenseLayer.Builder().nIn(FEATURES).nOut(DIM).activation(Activation.TANH).build(), IN)
+        .addLayer(EMB, new LossLayer.Builder(Dl4jClce.embeddingLoss(cfg)).activation(Activation.IDENTITY).build(), HIDDEN)
+        .setOutputs(EMB)
+        .build());
+    net.init();
+    MultiDataSet mds = batch(31, false);
+    double score = net.score(mds, false);
+    INDArray z = net.output(false, mds.getFeatures())[0];
+    double expected = ReferenceLosses.compute(cfg, z.toDoubleMatrix(), classes(mds.getLabels(0)), null).value();
+    assertEquals(expected, score, 1e-9 * expected);
+  }
+
+  @Test
   void trainsOnASeparableProblemAndTheLossFalls() {
     LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.5).optLambda(0.9).build();
     ComputationGraph net = graph(cfg, new Adam(0.03), 42);
@@ -230,6 +252,30 @@ class Dl4jClceTest {
     assertEquals(0.7, loss.weight(), 0.0);
     assertEquals(LossKind.LACLN, loss.lossConfig().kind());
     assertEquals(0.25, loss.lossConfig().tau(), 0.0);
+  }
+
+  @Test
+  void scoreReusesTheGradientsValueOnlyForTheSameOutputs() {
+    LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.5).optLambda(0.8).build();
+    LossContrastive loss = Dl4jClce.embeddingLoss(cfg);
+    LossConfig lacln = LossConfig.builder(LossKind.LACLN).optTau(0.5).build();
+    ActivationIdentity id = new ActivationIdentity();
+    INDArray labels = Nd4j.createFromArray(new double[][] {{0}, {1}, {0}, {1}, {2}, {2}});
+    int[] y = {0, 1, 0, 1, 2, 2};
+    Nd4j.getRandom().setSeed(9);
+    INDArray a = Nd4j.randn(DataType.DOUBLE, 6, DIM);
+    INDArray b = a.dup();
+    b.putScalar(2, 1, b.getDouble(2, 1) + 1e-3);
+    loss.computeGradient(labels, a, id, null);
+    double sa = loss.computeScore(labels, a, id, null, true);
+    double sb = loss.computeScore(labels, b, id, null, true);
+    assertEquals(0.8 * ReferenceLosses.compute(lacln, a.toDoubleMatrix(), y, null).value(), sa, 1e-12);
+    assertEquals(0.8 * ReferenceLosses.compute(lacln, b.toDoubleMatrix(), y, null).value(), sb, 1e-12);
+    assertTrue(sa != sb);
+    INDArray otherLabels = Nd4j.createFromArray(new double[][] {{0}, {1}, {1}, {0}, {2}, {2}});
+    double sc = loss.computeScore(otherLabels, a, id, null, false);
+    assertEquals(6 * 0.8 * ReferenceLosses.compute(lacln, a.toDoubleMatrix(), new int[] {0, 1, 1, 0, 2, 2}, null)
+        .value(), sc, 1e-11);
   }
 
   @Test
