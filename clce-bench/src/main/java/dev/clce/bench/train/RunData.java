@@ -58,9 +58,18 @@ public record RunData(TrainConfig config, ImageDataset train, ImageDataset test,
       throw new IllegalArgumentException("data: the run was trained on " + config.channels() + "-channel images, "
           + config.data() + " has " + train.channels());
     }
-    AugmentConfig aug = AugmentConfig.defaults(resolved.imageSize(), resolved.imageSize(), resolved.normMean(),
-        resolved.normStd()).withScale(resolved.cropScaleMin(), 1.0);
-    return new RunData(resolved, train, test, aug);
+    return new RunData(resolved, train, test, augmentFor(resolved));
+  }
+
+  /**
+   * The augmentation of a resolved configuration.
+   *
+   * @param resolved the configuration
+   * @return crops of the input size from {@code [cropScaleMin, 1]} of the image, the run's normalisation
+   */
+  public static AugmentConfig augmentFor(TrainConfig resolved) {
+    return AugmentConfig.defaults(resolved.imageSize(), resolved.imageSize(), resolved.normMean(), resolved.normStd())
+        .withScale(resolved.cropScaleMin(), 1.0);
   }
 
   /** @return the number of classes the model is trained on */

@@ -377,7 +377,7 @@ public final class Trainer {
     meta.put("rng", rng);
     meta.put("weights_sha256", weightsSha256());
     meta.put("arch", config.arch().cliName());
-    meta.put("classes", data.numClasses());
+    meta.put(TrainedModel.KEY_CLASSES, data.numClasses());
     meta.put(Checkpoint.KEY_CONFIG, config.toMap());
     Map<String, INDArray> tensors = new LinkedHashMap<>();
     for (String n : model.stateNames()) {

@@ -12,11 +12,22 @@ import java.util.Random;
  * {@code c} is a bright horizontal band whose position depends on {@code c}, plus a vertical band at
  * a class-dependent column, on a noisy background.
  */
-final class SyntheticFashion {
+public final class SyntheticFashion {
 
   private SyntheticFashion() {}
 
-  static Path write(Path dir, int classes, int trainPerClass, int testPerClass, long seed) throws IOException {
+  /**
+   * Writes the four IDX files.
+   *
+   * @param dir the directory (created)
+   * @param classes number of classes
+   * @param trainPerClass training images per class
+   * @param testPerClass test images per class
+   * @param seed noise seed
+   * @return dir
+   * @throws IOException if writing fails
+   */
+  public static Path write(Path dir, int classes, int trainPerClass, int testPerClass, long seed) throws IOException {
     Files.createDirectories(dir);
     Random r = new Random(seed);
     writeSplit(dir.resolve(FashionMnist.TRAIN_IMAGES), dir.resolve(FashionMnist.TRAIN_LABELS), classes, trainPerClass, r);

@@ -32,20 +32,20 @@ class TrainerTest {
 
   @BeforeAll
   static void writeData() throws IOException {
-    data = SyntheticFashion.write(shared.resolve("data"), 4, 40, 10, 7);
+    data = SyntheticFashion.write(shared.resolve("data"), 4, 24, 10, 7);
   }
 
   /** A tiny small-stem ResNet-18 (8 channels, one block per stage) on 14x14 crops. */
   static TrainConfig.Builder tiny(LossKind loss) {
     return TrainConfig.builder(DataSpec.parse("fashion-mnist:" + data), Arch.RESNET18, LossConfig.builder(loss).build())
         .optStem(Stem.SMALL).optWidth(0.125).optMaxBlocksPerStage(1).optImageSize(14)
-        .optBatch(16).optSeed(3).optOptimizer(OptimizerKind.ADAM).optLr(0.01).optWeightDecay(1e-4)
+        .optBatch(8).optSeed(3).optOptimizer(OptimizerKind.ADAM).optLr(0.01).optWeightDecay(1e-4)
         .optCropScaleMin(0.5);
   }
 
   @Test
   void lossFallsOnAShortRun(@TempDir Path out) throws IOException {
-    TrainConfig c = tiny(LossKind.CLCE).optSteps(40).optWarmupSteps(2).build();
+    TrainConfig c = tiny(LossKind.CE).optSteps(12).optWarmupSteps(1).build();
     TrainResult r = Trainer.create(c, out, false, QUIET).run();
     assertTrue(r.finished());
     List<Double> losses = new ArrayList<>();
@@ -56,12 +56,13 @@ class TrainerTest {
         losses.add(n.get("loss").asDouble());
       }
     }
-    assertEquals(40, losses.size());
-    double first = losses.subList(0, 8).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    double last = losses.subList(32, 40).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    assertTrue(last < 0.8 * first, "loss should fall: first 8 steps " + first + ", last 8 " + last);
-    // 4 classes: chance is 0.25; the bands are easy to learn.
-    assertTrue(r.scores().nearestCentroidTop1() > 0.5, "nearest centroid top-1 " + r.scores().nearestCentroidTop1());
+    assertEquals(12, losses.size());
+    double first = losses.subList(0, 3).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    double last = losses.subList(9, 12).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    // Cross-entropy starts near ln 4 = 1.39 for 4 classes; the bands are easy to learn.
+    assertTrue(first > 1.0, "first losses " + first);
+    assertTrue(last < 0.6 * first, "loss should fall: first 3 steps " + first + ", last 3 " + last);
+    assertTrue(r.scores().headTop1() > 0.5, "head top-1 " + r.scores().headTop1() + " (chance 0.25)");
   }
 
   @Test
