@@ -633,6 +633,12 @@ public final class GradientCheck {
         if (e.getValue() == null) {
           throw new IllegalArgumentException("placeholders: the value of '" + k + "' is null");
         }
+        DataType declared = sd.getVariable(k).dataType();
+        DataType given = e.getValue().dataType();
+        if (declared.isFPType() != given.isFPType()) {
+          throw new IllegalArgumentException("placeholders: '" + k + "' is declared " + declared
+              + " but its value is " + given + (declared.isFPType() ? "" : " (labels stay integer)"));
+        }
       }
       for (String a : ancestors) {
         if (sd.getVariable(a).getVariableType() == VariableType.PLACEHOLDER && !placeholders.containsKey(a)) {

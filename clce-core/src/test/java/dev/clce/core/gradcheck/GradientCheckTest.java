@@ -287,6 +287,9 @@ class GradientCheckTest {
     assertMessage("placeholders: no placeholder 'q'",
         () -> GradientCheck.builder(sd).setLoss(LOSS).setVariables(W1)
             .optPlaceholders(Map.of(X, ph.get(X), Y, ph.get(Y), "q", ph.get(X))).build());
+    assertMessage("placeholders: '" + Y + "' is declared INT but its value is FLOAT",
+        () -> GradientCheck.builder(sd).setLoss(LOSS).setVariables(W1)
+            .optPlaceholders(Map.of(X, ph.get(X), Y, ph.get(Y).castTo(DataType.FLOAT))).build());
     assertMessage("epsilon: must be finite and in (0, 0.1], got -1.0",
         () -> GradientCheck.builder(sd).setLoss(LOSS).setVariables(W1).optPlaceholders(ph).optEpsilon(-1).build());
     assertMessage("maxRelativeError:",
