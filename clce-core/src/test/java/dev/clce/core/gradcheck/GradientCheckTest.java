@@ -82,6 +82,9 @@ class GradientCheckTest {
   void passesOnMlpWithSoftmaxCrossEntropyAndInt32Labels() {
     SameDiff sd = mlp(DataType.DOUBLE);
     Map<String, INDArray> ph = mlpInputs(DataType.DOUBLE);
+    INDArray w1 = sd.getArrForVarName(W1);
+    INDArray w1Before = w1.dup();
+    INDArray xBefore = ph.get(X).dup();
     GradientCheckReport r = GradientCheck.builder(sd)
         .setLoss(LOSS)
         .setVariables(W1, B1, W2, B2, X)
@@ -95,6 +98,10 @@ class GradientCheckTest {
     assertEquals(BATCH * IN, r.checkedPerVariable().get(X));
     assertTrue(r.variablesWithoutGradient().isEmpty());
     assertEquals(DataType.INT32, ph.get(Y).dataType());
+    // The entries were perturbed on copies: the caller's arrays are bit-for-bit what they were.
+    assertSame(w1, sd.getArrForVarName(W1));
+    assertEquals(0.0, w1.sub(w1Before).amaxNumber().doubleValue(), 0.0);
+    assertEquals(0.0, ph.get(X).sub(xBefore).amaxNumber().doubleValue(), 0.0);
   }
 
   @Test
