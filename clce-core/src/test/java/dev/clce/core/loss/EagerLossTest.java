@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Behaviour of the eager form beyond its numbers: caching, copies, threads. */
 class EagerLossTest {
@@ -69,5 +71,20 @@ class EagerLossTest {
     LossResult r = EagerLoss.compute(unchecked, array(b.z(), DataType.DOUBLE), labels(b.y()), null);
     assertEquals(graphs, EagerLoss.cachedGraphs());
     assertTrue(relErr(r.value(), reference(checked, b).value()) < DOUBLE_TOL);
+  }
+
+  @Test
+  void stridedViewsAreReadCorrectly() {
+    LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.3).build();
+    Batch b = TestBatches.twoViews(6, 3, 3, 76);
+    // Embeddings as a column slice of a wider array and logits in Fortran order.
+    INDArray wide = Nd4j.concat(1, array(b.z(), DataType.DOUBLE), Nd4j.ones(DataType.DOUBLE, 6, 2));
+    INDArray z = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3));
+    INDArray o = array(b.o(), DataType.DOUBLE).dup('f');
+    LossResult r = EagerLoss.compute(cfg, z, labels(b.y()), o);
+    ReferenceLosses.Result ref = reference(cfg, b);
+    assertTrue(relErr(r.value(), ref.value()) < DOUBLE_TOL);
+    assertTrue(relErr(r.gradEmbeddings(), ref.gradEmbeddings()) < DOUBLE_TOL);
+    assertTrue(relErr(r.gradLogits(), ref.gradLogits()) < DOUBLE_TOL);
   }
 }

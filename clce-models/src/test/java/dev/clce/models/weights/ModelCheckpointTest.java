@@ -84,7 +84,7 @@ class ModelCheckpointTest {
   }
 
   @Test
-  void trainedResNetSavedAndLoadedGivesIdenticalInferenceOutputsAndState() throws IOException {
+  void trainedResNetSavedAndLoadedGivesIdenticalOutputsInBothModesAndState() throws IOException {
     ReducedModels r = ReducedModels.RESNET50_TINY;
     DataSet ds = resnetData;
     EncoderModel m = resnet;
@@ -95,8 +95,11 @@ class ModelCheckpointTest {
     assertNotEquals(Safetensors.read(r.weights()).get("layer1.0.bn1.running_mean"),
         sd.getArrForVarName("layer1.0.bn1.running_mean"), "running statistics moved");
 
+    m.setTraining(true);
+    Map<String, INDArray> train = run(sd, ds.getFeatures());
     m.setTraining(false);
     Map<String, INDArray> eval = run(sd, ds.getFeatures());
+    assertNotEquals(eval.get(ModelNames.LOGITS), train.get(ModelNames.LOGITS), "the modes differ");
     Path file = dir.resolve("model.sd");
     ModelCheckpoint.save(m, file, true);
     try (Stream<Path> s = Files.list(dir)) {
@@ -108,6 +111,10 @@ class ModelCheckpointTest {
     }
     assertEquals(0.0, loaded.getArrForVarName(ModelNames.TRAINING_FLAG).getDouble(0), "saved in inference mode");
     assertEquals(eval, run(loaded, ds.getFeatures()));
+    // Batch statistics too (BatchNorm2d's variance is a mean of squares: M2.1's variance op lost its
+    // biasCorrected=false flag through save and load).
+    loaded.getArrForVarName(ModelNames.TRAINING_FLAG).assign(1.0);
+    assertEquals(train, run(loaded, ds.getFeatures()));
   }
 
   @Test
