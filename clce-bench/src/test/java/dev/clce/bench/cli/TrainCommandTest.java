@@ -52,7 +52,8 @@ class TrainCommandTest {
   static List<String> tinyTrainArgs(Path outDir, String... extra) {
     List<String> a = new ArrayList<>(List.of("train", "--data", "fashion-mnist:" + data, "--arch", "resnet18",
         "--stem", "small", "--width", "0.125", "--max-blocks", "1", "--image-size", "8", "--loss", "clce",
-        "--batch", "8", "--steps", "3", "--seed", "5", "--optimizer", "adamw", "--lr", "0.01", "--out", outDir.toString()));
+        "--batch", "8", "--steps", "3", "--seed", "5", "--optimizer", "adamw", "--lr", "0.01", "--sampler", "class-pairs",
+        "--out", outDir.toString()));
     a.addAll(List.of(extra));
     return a;
   }
