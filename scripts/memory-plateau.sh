@@ -41,10 +41,25 @@ rc=0
 wait "$pid" || rc=$?
 end=$(date +%s)
 
-python3 - "$out/rss.csv" "$rc" "$(( end - start ))" "$steps" >"$out/summary.txt" <<'PY'
-import csv, sys
+python3 - "$out/rss.csv" "$rc" "$(( end - start ))" "$steps" "$out/run/metrics.jsonl" >"$out/summary.txt" <<'PY'
+import csv, json, os, sys
 rows = [(int(r["elapsed_s"]), int(r["rss_mib"]), int(r["step"])) for r in csv.DictReader(open(sys.argv[1]))]
 rc, wall, steps = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+recs = []
+if os.path.exists(sys.argv[5]):
+    for line in open(sys.argv[5]):
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        if r.get("type") == "step" and "heap_used_mib" in r:
+            recs.append(r)
+if recs:
+    print("from metrics.jsonl (JVM heap used/committed, JavaCPP off-heap, JavaCPP physical bytes):")
+    for q in (0.1, 0.25, 0.5, 0.75, 1.0):
+        r = recs[min(len(recs) - 1, int(q * (len(recs) - 1)))]
+        print(f"  step={r['step']:5d} heap_used={r['heap_used_mib']} heap_committed={r['heap_committed_mib']} "
+              f"offheap={r['offheap_mib']} rss={r['rss_mib']} MiB")
 print(f"exit code {rc}, wall {wall} s, {len(rows)} samples, {steps} steps requested")
 if rows:
     rss = [r[1] for r in rows]
