@@ -260,7 +260,7 @@ public final class Trainer {
           Runtime rt = Runtime.getRuntime();
           r.put("heap_used_mib", (rt.totalMemory() - rt.freeMemory()) >> 20);
           r.put("heap_committed_mib", rt.totalMemory() >> 20);
-          r.put("offheap_mib", Pointer.totalBytes() >> 20);
+          r.put("offheap_mib", Math.round(Pointer.totalBytes() / 10485.76) / 100.0);
           r.put("rss_mib", Pointer.physicalBytes() >> 20);
           metrics.write(r);
         }
