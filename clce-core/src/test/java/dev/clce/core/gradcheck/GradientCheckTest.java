@@ -2,9 +2,11 @@ package dev.clce.core.gradcheck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -80,6 +82,9 @@ class GradientCheckTest {
   void passesOnMlpWithSoftmaxCrossEntropyAndInt32Labels() {
     SameDiff sd = mlp(DataType.DOUBLE);
     Map<String, INDArray> ph = mlpInputs(DataType.DOUBLE);
+    INDArray w1 = sd.getArrForVarName(W1);
+    INDArray w1Before = w1.dup();
+    INDArray xBefore = ph.get(X).dup();
     GradientCheckReport r = GradientCheck.builder(sd)
         .setLoss(LOSS)
         .setVariables(W1, B1, W2, B2, X)
@@ -93,16 +98,23 @@ class GradientCheckTest {
     assertEquals(BATCH * IN, r.checkedPerVariable().get(X));
     assertTrue(r.variablesWithoutGradient().isEmpty());
     assertEquals(DataType.INT32, ph.get(Y).dataType());
+    // The entries were perturbed on copies: the caller's arrays are bit-for-bit what they were.
+    assertSame(w1, sd.getArrForVarName(W1));
+    assertEquals(0.0, w1.sub(w1Before).amaxNumber().doubleValue(), 0.0);
+    assertEquals(0.0, ph.get(X).sub(xBefore).amaxNumber().doubleValue(), 0.0);
   }
 
   @Test
-  void convertsAFloatGraphToDoubleOnACopy() {
+  void runsAFloatGraphInDoubleAndRestoresIt() {
     SameDiff sd = floatMlpSquaredError();
     Nd4j.getRandom().setSeed(13);
     Map<String, INDArray> ph = Map.of(
         X, Nd4j.randn(DataType.FLOAT, BATCH, IN), T, Nd4j.randn(DataType.FLOAT, BATCH, CLASSES));
     INDArray xBefore = ph.get(X).dup();
-    INDArray w1Before = sd.getArrForVarName(W1).dup();
+    INDArray w1Array = sd.getArrForVarName(W1);
+    INDArray w1Before = w1Array.dup();
+    INDArray lossBefore = sd.output(ph, LOSS).get(LOSS).dup();
+    INDArray gradBefore = sd.calculateGradients(ph, W1).get(W1).dup();
 
     GradientCheckReport r = GradientCheck.builder(sd)
         .setLoss(LOSS)
@@ -114,10 +126,18 @@ class GradientCheckTest {
     assertTrue(r.passed(), r::toString);
     // In float a 1e-6 step could not get within 1e-6 relative error: the check ran in double.
     assertTrue(r.worstRelativeError() < 1e-6, r::toString);
-    // The caller's graph and arrays are untouched.
+    assertEquals(lossBefore.getDouble(0), r.lossValue(), 1e-6 * Math.abs(r.lossValue()));
+    // The caller's graph is back in FLOAT with its own arrays, and still runs and differentiates.
     assertEquals(DataType.FLOAT, sd.getVariable(W1).dataType());
+    assertEquals(DataType.FLOAT, sd.getVariable(LOSS).dataType());
+    assertSame(w1Array, sd.getArrForVarName(W1));
     assertEquals(w1Before, sd.getArrForVarName(W1));
     assertEquals(xBefore, ph.get(X));
+    assertEquals(List.of(LOSS), sd.getLossVariables());
+    INDArray lossAfter = sd.output(ph, LOSS).get(LOSS);
+    assertEquals(DataType.FLOAT, lossAfter.dataType());
+    assertEquals(lossBefore, lossAfter);
+    assertEquals(gradBefore, sd.calculateGradients(ph, W1).get(W1));
   }
 
   /**
@@ -274,6 +294,9 @@ class GradientCheckTest {
     assertMessage("placeholders: no placeholder 'q'",
         () -> GradientCheck.builder(sd).setLoss(LOSS).setVariables(W1)
             .optPlaceholders(Map.of(X, ph.get(X), Y, ph.get(Y), "q", ph.get(X))).build());
+    assertMessage("placeholders: '" + Y + "' is declared INT but its value is FLOAT",
+        () -> GradientCheck.builder(sd).setLoss(LOSS).setVariables(W1)
+            .optPlaceholders(Map.of(X, ph.get(X), Y, ph.get(Y).castTo(DataType.FLOAT))).build());
     assertMessage("epsilon: must be finite and in (0, 0.1], got -1.0",
         () -> GradientCheck.builder(sd).setLoss(LOSS).setVariables(W1).optPlaceholders(ph).optEpsilon(-1).build());
     assertMessage("maxRelativeError:",
