@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
         LossBenchCommand.class,
         ModelCommand.class,
         DataCommand.class,
+        PerfCommand.class,
     })
 public final class ClceCli implements Runnable {
 
