@@ -91,7 +91,11 @@ public record BatchNorm2d(String name, int channels, long valuesPerExample) {
     ctx.param(p.get(4));
     var sd = ctx.sd();
     SDVariable bm = sd.mean(batchMeanName(), x, false, 0, 2, 3);
-    SDVariable bv = sd.variance(batchVarName(), x, false, false, 0, 2, 3);
+    // The biased batch variance as the mean of squared deviations: M2.1's variance op has the right
+    // value but its backward (reduce_variance_bp) is not the gradient of the biased variance (dx was
+    // off by about 1/n relative against PyTorch, see BatchNormTrainingGradientTest).
+    SDVariable centred = x.sub(bm.reshape(1, channels, 1, 1));
+    SDVariable bv = centred.mul(centred).mean(batchVarName(), false, 0, 2, 3);
     SDVariable t = ctx.training();
     SDVariable mean = rm.add(bm.sub(rm).mul(t));
     SDVariable var = rv.add(bv.sub(rv).mul(t));
