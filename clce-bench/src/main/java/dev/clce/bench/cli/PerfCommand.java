@@ -176,6 +176,7 @@ public final class PerfCommand implements Callable<Integer> {
       root.put("batch", batch);
       root.put("trainable_parameters", model.trainableParameterCount());
       root.put("graph_ops", model.sameDiff().getOps().size());
+      root.put("loss_before", b.currentLoss());
       if (prof != null) {
         b.run(warmup, 1);
         b.addListener(prof);
@@ -186,6 +187,8 @@ public final class PerfCommand implements Callable<Integer> {
       }
       root.put("first_step_s", b.firstStepSeconds());
       root.put("loss_after", b.currentLoss());
+      ArrayNode rss = root.putArray("rss_after_step_mb");
+      b.rssAfterStepMb().forEach(rss::add);
       imagesPerStep = batch;
     }
     root.put("warmup", warmup);

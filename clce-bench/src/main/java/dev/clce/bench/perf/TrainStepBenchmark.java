@@ -40,6 +40,7 @@ public final class TrainStepBenchmark {
   private final MultiDataSet data;
   private final List<Listener> listeners = new ArrayList<>();
   private double firstStepSeconds = Double.NaN;
+  private final List<Double> rssAfterStepMb = new ArrayList<>();
 
   /**
    * Adds the loss and the training configuration to the model's graph and makes the batch.
@@ -131,10 +132,17 @@ public final class TrainStepBenchmark {
       step();
     }
     double[] t = new double[steps];
+    rssAfterStepMb.clear();
     for (int i = 0; i < steps; i++) {
       t[i] = step();
+      rssAfterStepMb.add(PeakRss.currentMb());
     }
     return new StepTimes(t);
+  }
+
+  /** @return resident set size in MiB after each timed step of the last {@link #run}, in order */
+  public List<Double> rssAfterStepMb() {
+    return List.copyOf(rssAfterStepMb);
   }
 
   /** @return wall time of the first step run (it includes building the gradient graph), NaN before */
