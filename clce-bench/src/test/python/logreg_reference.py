@@ -9,7 +9,7 @@ LogisticRegression(penalty='l2', C=C, multi_class='multinomial') objective, up t
 solved independently of the Java code: scipy's L-BFGS-B to a tight tolerance, then Newton steps
 with the exact Hessian (least squares, since F is flat along b -> b + const) until the gradient is
 at round-off level. Intercepts are reported centred (sum zero), the same normalisation the Java
-solver keeps. Run:  python3 clce-bench/src/test/python/logreg_reference.py
+solver keeps. Run:  /usr/bin/python3 clce-bench/src/test/python/logreg_reference.py (numpy, scipy)
 Writes clce-bench/src/test/resources/dev/clce/bench/eval/logreg_reference.json
 """
 import json

@@ -2,6 +2,7 @@ package dev.clce.bench.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clce.bench.data.ClassSubset;
 import dev.clce.bench.data.DataSpec;
 import dev.clce.bench.data.DatasetFormatException;
 import dev.clce.bench.data.FashionMnist;
@@ -19,8 +20,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./clce data --data KIND[:DIR] [--json]}: loads and validates every split of a dataset and
- * prints a summary (images per split and per class, class names, image size). A missing or damaged
+ * {@code ./clce data --data KIND[:DIR] [--classes LIST] [--max-per-class N] [--json]}: loads and
+ * validates every split of a dataset and prints a summary (images per split and per class, class
+ * names, image size), optionally of a class subset. A missing or damaged
  * dataset exits with code 2 and one line saying what is wrong (for a missing Fashion-MNIST, how to
  * install it).
  */
@@ -46,12 +48,25 @@ public final class DataCommand implements Callable<Integer> {
           + "cifar100:DIR, cifar100-coarse:DIR, or folder:DIR (DIR/train and DIR/test, one sub-directory per class)")
   String data;
 
+  @Option(names = "--classes", paramLabel = "LIST",
+      description = "Keep only these classes, relabelled 0..k-1 in this order (for example 0,1,2 or 0-4).")
+  String classes;
+
+  @Option(names = "--max-per-class", paramLabel = "N", defaultValue = "0",
+      description = "Keep at most N images of each class in each split, the first in file order (0: all).")
+  int maxPerClass;
+
   @Option(names = "--json", description = "Print the summary as JSON.")
   boolean json;
 
   @Override
   public Integer call() {
     DataSpec dataSpec = DataSpec.parse(data);
+    if (maxPerClass < 0) {
+      throw new IllegalArgumentException("max-per-class: must be >= 0 (0 = all), got " + maxPerClass);
+    }
+    ClassSubset subset = new ClassSubset(classes == null ? null : ClassSubset.parseClasses(classes),
+        maxPerClass);
     if (dataSpec.kind() == DataSpec.Kind.FASHION_MNIST && !FashionMnist.isPresent(dataSpec.dir())) {
       throw new IllegalArgumentException("data: Fashion-MNIST not found in " + dataSpec.dir()
           + (java.nio.file.Files.isDirectory(dataSpec.dir())
@@ -59,7 +74,7 @@ public final class DataCommand implements Callable<Integer> {
               : " (no such directory)")
           + ": install it with `" + FashionMnist.INSTALL_HINT + "` or pass fashion-mnist:DIR");
     }
-    Map<String, Object> summary = summarise(dataSpec);
+    Map<String, Object> summary = summarise(dataSpec, subset);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       try {
@@ -78,15 +93,16 @@ public final class DataCommand implements Callable<Integer> {
    * Loads every split and describes it.
    *
    * @param dataSpec the dataset
+   * @param subset the classes and per-class limit to apply to every split
    * @return the summary, ordered for printing
    * @throws IllegalArgumentException naming {@code data} if a file is missing or damaged
    */
-  static Map<String, Object> summarise(DataSpec dataSpec) {
+  static Map<String, Object> summarise(DataSpec dataSpec, ClassSubset subset) {
     List<ImageDataset> splits = new ArrayList<>();
     try {
-      splits.add(dataSpec.load(Split.TRAIN));
+      splits.add(subset.apply(dataSpec.load(Split.TRAIN)));
       if (dataSpec.hasTestSplit()) {
-        splits.add(dataSpec.load(Split.TEST));
+        splits.add(subset.apply(dataSpec.load(Split.TEST)));
       }
     } catch (DatasetFormatException e) {
       throw new IllegalArgumentException("data: " + e.getMessage(), e);
@@ -98,6 +114,8 @@ public final class DataCommand implements Callable<Integer> {
     m.put("channels", first.channels());
     m.put("height", first.height());
     m.put("width", first.width());
+    m.put("subset", subset.describe());
+    m.put("source_classes", first.sourceClassIds());
     m.put("classes", first.classNames());
     Map<String, Object> splitMap = new LinkedHashMap<>();
     Split[] order = Split.values();
@@ -122,6 +140,11 @@ public final class DataCommand implements Callable<Integer> {
       names.append(c == 0 ? "" : ", ").append(c).append(' ').append(classes.get(c));
     }
     out.printf("classes  %d: %s%n", classes.size(), names);
+    Map<String, Object> subset = (Map<String, Object>) s.get("subset");
+    if (!"all".equals(subset.get("classes")) || !"all".equals(subset.get("max_per_class"))) {
+      out.printf("subset   classes %s (labels 0..%d in this order), at most %s images per class%n",
+          subset.get("classes"), classes.size() - 1, subset.get("max_per_class"));
+    }
     Map<String, Object> splits = (Map<String, Object>) s.get(KEY_SPLITS);
     for (Map.Entry<String, Object> e : splits.entrySet()) {
       Map<String, Object> one = (Map<String, Object>) e.getValue();

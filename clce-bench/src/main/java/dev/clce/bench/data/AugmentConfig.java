@@ -171,7 +171,8 @@ public record AugmentConfig(int outHeight, int outWidth, double scaleMin, double
 
   /**
    * The per-channel mean and (population) standard deviation of a dataset's pixels scaled to [0, 1],
-   * computed exactly with integer sums.
+   * computed exactly with integer sums (a constant channel gets standard deviation 1, so that
+   * normalising it is still defined).
    *
    * @param dataset the data
    * @return {@code {mean[C], std[C]}}

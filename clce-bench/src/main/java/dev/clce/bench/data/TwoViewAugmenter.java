@@ -29,7 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       and hue jitter in a random order (torchvision {@code ColorJitter}: factors uniform in
  *       {@code [max(0, 1-s), 1+s]}, hue shift uniform in {@code [-hue, hue]} applied in HSV; contrast
  *       blends with the mean grey level of the image; results clamped to [0, 1]); then with
- *       probability {@code grayscaleProb} conversion to grey (0.299 R + 0.587 G + 0.114 B) in all three
+ *       probability {@code grayscaleProb} conversion to grey (0.2989 R + 0.587 G + 0.114 B, torchvision's
+ *       weights) in all three
  *       channels.
  *   <li>Scaling to [0, 1] and normalisation {@code (x - mean[c]) / std[c]}.
  * </ol>
@@ -37,8 +38,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class TwoViewAugmenter {
 
-  /** ITU-R 601 luma weights, as torchvision's {@code rgb_to_grayscale}. */
-  private static final float LUMA_R = 0.299f;
+  /** Luma weights exactly as torchvision's {@code rgb_to_grayscale} (0.2989, 0.587, 0.114). */
+  private static final float LUMA_R = 0.2989f;
   private static final float LUMA_G = 0.587f;
   private static final float LUMA_B = 0.114f;
   private static final int CROP_TRIES = 10;
@@ -257,17 +258,33 @@ public final class TwoViewAugmenter {
     normalise(buf, out, offset);
   }
 
-  /**
-   * Bilinear resize of the crop {@code [top, top+h) x [left, left+w)} of one image into {@code buf}
-   * ({@code C x outH x outW}, values in [0, 1]), mirrored horizontally when {@code flip}.
-   */
   private void resample(int index, int top, int left, int h, int w, boolean flip, float[] buf) {
-    int c = dataset.channels();
-    int ih = dataset.height();
-    int iw = dataset.width();
-    int oh = config.outHeight();
-    int ow = config.outWidth();
-    byte[] px = dataset.rawPixels();
+    resizedCrop(dataset.rawPixels(), index, dataset.channels(), dataset.height(), dataset.width(), top, left,
+        h, w, config.outHeight(), config.outWidth(), flip, buf);
+  }
+
+  /**
+   * Bilinear resize of the crop {@code [top, top+h) x [left, left+w)} of image {@code index} of an
+   * NCHW byte array into {@code buf} ({@code C x oh x ow}, values in [0, 1]), mirrored horizontally
+   * when {@code flip}: torchvision's {@code resized_crop} on a tensor (bilinear, half-pixel centres,
+   * sources clamped to the crop, no antialiasing).
+   *
+   * @param px the images
+   * @param index which image
+   * @param c channels
+   * @param ih image height
+   * @param iw image width
+   * @param top crop top row
+   * @param left crop left column
+   * @param h crop height
+   * @param w crop width
+   * @param oh output height
+   * @param ow output width
+   * @param flip mirror horizontally
+   * @param buf destination of {@code c * oh * ow} floats
+   */
+  static void resizedCrop(byte[] px, int index, int c, int ih, int iw, int top, int left, int h, int w,
+      int oh, int ow, boolean flip, float[] buf) {
     int[] x0 = new int[ow];
     int[] x1 = new int[ow];
     float[] wx = new float[ow];
@@ -321,32 +338,17 @@ public final class TwoViewAugmenter {
       switch (op) {
         case 0 -> {
           if (config.brightness() > 0) {
-            for (int i = 0; i < buf.length; i++) {
-              buf[i] = clamp01(buf[i] * brightness);
-            }
+            adjustBrightness(buf, brightness);
           }
         }
         case 1 -> {
           if (config.contrast() > 0) {
-            double sum = 0;
-            for (int p = 0; p < plane; p++) {
-              sum += LUMA_R * buf[p] + LUMA_G * buf[plane + p] + LUMA_B * buf[2 * plane + p];
-            }
-            float m = (float) (sum / plane);
-            for (int i = 0; i < buf.length; i++) {
-              buf[i] = clamp01(contrast * buf[i] + (1 - contrast) * m);
-            }
+            adjustContrast(buf, plane, contrast);
           }
         }
         case 2 -> {
           if (config.saturation() > 0) {
-            for (int p = 0; p < plane; p++) {
-              float g = LUMA_R * buf[p] + LUMA_G * buf[plane + p] + LUMA_B * buf[2 * plane + p];
-              for (int ch = 0; ch < 3; ch++) {
-                int i = ch * plane + p;
-                buf[i] = clamp01(saturation * buf[i] + (1 - saturation) * g);
-              }
-            }
+            adjustSaturation(buf, plane, saturation);
           }
         }
         default -> {
@@ -358,8 +360,67 @@ public final class TwoViewAugmenter {
     }
   }
 
-  /** Hue rotation in HSV space by {@code shift} of a full turn (torchvision's adjust_hue). */
-  private static void shiftHue(float[] buf, int plane, float shift) {
+  /**
+   * torchvision's {@code adjust_brightness}: {@code clamp(f x, 0, 1)}.
+   *
+   * @param buf RGB planes in [0, 1], changed in place
+   * @param factor the brightness factor
+   */
+  static void adjustBrightness(float[] buf, float factor) {
+    for (int i = 0; i < buf.length; i++) {
+      buf[i] = clamp01(buf[i] * factor);
+    }
+  }
+
+  /**
+   * torchvision's {@code adjust_contrast}: blend with the image's mean grey level,
+   * {@code clamp(f x + (1 - f) mean(grey), 0, 1)}.
+   *
+   * @param buf RGB planes in [0, 1], changed in place
+   * @param plane pixels per channel
+   * @param factor the contrast factor
+   */
+  static void adjustContrast(float[] buf, int plane, float factor) {
+    double sum = 0;
+    for (int p = 0; p < plane; p++) {
+      sum += LUMA_R * buf[p] + LUMA_G * buf[plane + p] + LUMA_B * buf[2 * plane + p];
+    }
+    float m = (float) (sum / plane);
+    for (int i = 0; i < buf.length; i++) {
+      buf[i] = clamp01(factor * buf[i] + (1 - factor) * m);
+    }
+  }
+
+  /**
+   * torchvision's {@code adjust_saturation}: blend with each pixel's grey level,
+   * {@code clamp(f x + (1 - f) grey, 0, 1)}.
+   *
+   * @param buf RGB planes in [0, 1], changed in place
+   * @param plane pixels per channel
+   * @param factor the saturation factor
+   */
+  static void adjustSaturation(float[] buf, int plane, float factor) {
+    for (int p = 0; p < plane; p++) {
+      float g = LUMA_R * buf[p] + LUMA_G * buf[plane + p] + LUMA_B * buf[2 * plane + p];
+      for (int ch = 0; ch < 3; ch++) {
+        int i = ch * plane + p;
+        buf[i] = clamp01(factor * buf[i] + (1 - factor) * g);
+      }
+    }
+  }
+
+  /**
+   * Hue rotation in HSV space by {@code shift} of a full turn (torchvision's adjust_hue), without
+   * data-dependent branches in the inner loop: hue in sixths from the largest channel, then the
+   * closed-form HSV to RGB {@code f(n) = V - V S clamp(min(k, 4 - k), 0, 1)} with
+   * {@code k = (n + 6 h) mod 6}, {@code n = 5, 3, 1} for R, G, B and {@code V S = max - min}.
+   *
+   * @param buf RGB planes in [0, 1], changed in place
+   * @param plane pixels per channel
+   * @param shift the hue shift in turns, in [-0.5, 0.5]
+   */
+  static void shiftHue(float[] buf, int plane, float shift) {
+    float shift6 = 6f * shift;
     for (int p = 0; p < plane; p++) {
       float r = buf[p];
       float g = buf[plane + p];
@@ -370,39 +431,35 @@ public final class TwoViewAugmenter {
       if (delta <= 0) {
         continue;
       }
-      float h;
-      if (max == r) {
-        h = (g - b) / delta;
-      } else if (max == g) {
-        h = 2 + (b - r) / delta;
-      } else {
-        h = 4 + (r - g) / delta;
-      }
-      h = h / 6f + shift;
-      h -= (float) Math.floor(h);
-      float s = delta / max;
-      float v = max;
-      float h6 = h * 6f;
-      int sector = Math.min((int) h6, 5);
-      float f = h6 - sector;
-      float pp = v * (1 - s);
-      float q = v * (1 - s * f);
-      float t = v * (1 - s * (1 - f));
-      switch (sector) {
-        case 0 -> { r = v; g = t; b = pp; }
-        case 1 -> { r = q; g = v; b = pp; }
-        case 2 -> { r = pp; g = v; b = t; }
-        case 3 -> { r = pp; g = q; b = v; }
-        case 4 -> { r = t; g = pp; b = v; }
-        default -> { r = v; g = pp; b = q; }
-      }
-      buf[p] = r;
-      buf[plane + p] = g;
-      buf[2 * plane + p] = b;
+      float inv = 1f / delta;
+      float hr = (g - b) * inv;
+      float hg = 2f + (b - r) * inv;
+      float hb = 4f + (r - g) * inv;
+      float h = max == r ? hr : (max == g ? hg : hb);
+      h += shift6;
+      h = h < 0 ? h + 6f : h;
+      h = h < 0 ? h + 6f : h;
+      h = h >= 6f ? h - 6f : h;
+      h = h >= 6f ? h - 6f : h;
+      buf[p] = max - delta * hsvWeight(5f + h);
+      buf[plane + p] = max - delta * hsvWeight(3f + h);
+      buf[2 * plane + p] = max - delta * hsvWeight(1f + h);
     }
   }
 
-  private static void grayscale(float[] buf, int plane) {
+  /** {@code clamp(min(k, 4 - k), 0, 1)} for {@code k} taken mod 6, given {@code k} in [0, 12). */
+  private static float hsvWeight(float k) {
+    k = k >= 6f ? k - 6f : k;
+    return Math.max(0f, Math.min(1f, Math.min(k, 4f - k)));
+  }
+
+  /**
+   * torchvision's {@code rgb_to_grayscale(img, 3)}: the grey level in all three channels.
+   *
+   * @param buf RGB planes in [0, 1], changed in place
+   * @param plane pixels per channel
+   */
+  static void grayscale(float[] buf, int plane) {
     for (int p = 0; p < plane; p++) {
       float g = LUMA_R * buf[p] + LUMA_G * buf[plane + p] + LUMA_B * buf[2 * plane + p];
       buf[p] = g;

@@ -51,6 +51,23 @@ class DataCommandTest {
   }
 
   @Test
+  void summarisesASubset() throws IOException {
+    TestDataFiles.writeFashionMnist(dir, false);
+    Result r = run("data", "--data", "fashion-mnist:" + dir, "--classes", "3,9", "--max-per-class", "1", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertEquals("[\"Dress\",\"Ankle boot\"]", j.get("classes").toString());
+    assertEquals("[3,9]", j.get("source_classes").toString());
+    // train labels 9 0 3 3 7: one Dress and the Ankle boot
+    assertEquals("[1,1]", j.get("splits").get("train").get("per_class").toString());
+    // test labels 1 2 9: no Dress, one Ankle boot
+    assertEquals("[0,1]", j.get("splits").get("test").get("per_class").toString());
+    Result bad = run("data", "--data", "fashion-mnist:" + dir, "--classes", "3,10");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().startsWith("error: classes: class 10 is outside [0, 10)"), bad.err());
+  }
+
+  @Test
   void missingFashionMnistSaysHowToGetIt() {
     Result r = run("data", "--data", "fashion-mnist:" + dir.resolve("absent"));
     assertEquals(2, r.code());
