@@ -187,7 +187,10 @@ def main():
 
     times = []
     first = None
+    cpu0 = None
     for i in range(a.warmup + a.steps):
+        if i == a.warmup:
+            cpu0 = time.process_time()
         t0 = time.perf_counter()
         step()
         t = time.perf_counter() - t0
@@ -195,11 +198,12 @@ def main():
             first = t
         if i >= a.warmup:
             times.append(t)
+    cpu_per_step = (time.process_time() - cpu0) / a.steps
     half = max(1, len(times) // 2)
     med = statistics.median(times)
     out.update(first_step_s=first, median_step_s=med, min_step_s=min(times), max_step_s=max(times),
                early_median_s=statistics.median(times[:half]), late_median_s=statistics.median(times[len(times) // 2:]),
-               images_per_s=per_step / med, peak_rss_mb=vm_kb("VmHWM:") / 1024.0, step_s=times)
+               images_per_s=per_step / med, cpu_s_per_step=cpu_per_step, peak_rss_mb=vm_kb("VmHWM:") / 1024.0, step_s=times)
     if not a.loss_only:
         with torch.no_grad():
             z, logits = model(x)
@@ -208,7 +212,7 @@ def main():
         print(json.dumps(out))
     else:
         for k in ("mode", "arch", "batch", "loss", "median_step_s", "min_step_s", "max_step_s", "images_per_s",
-                  "peak_rss_mb", "flush_denormal"):
+                  "cpu_s_per_step", "peak_rss_mb", "flush_denormal"):
             if k in out:
                 print(f"{k:16s} {out[k]}")
 

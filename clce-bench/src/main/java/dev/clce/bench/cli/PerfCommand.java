@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clce.bench.perf.LossStepBenchmark;
 import dev.clce.bench.perf.OpTimingListener;
 import dev.clce.bench.perf.PeakRss;
+import dev.clce.bench.perf.ProcessCpu;
 import dev.clce.bench.perf.StepTimes;
 import dev.clce.bench.perf.TrainStepBenchmark;
 import dev.clce.core.loss.LossConfig;
@@ -98,6 +99,14 @@ public final class PerfCommand implements Callable<Integer> {
       description = "time every op of the timed steps and print the N op types that took longest (default N 15)")
   Integer profile;
 
+  @Option(names = "--elementwise-threshold", paramLabel = "N",
+      description = "ND4J: element-wise ops on fewer than N elements run on one thread (ND4J's default 1024)")
+  Integer elementwiseThreshold;
+
+  @Option(names = "--tad-threshold", paramLabel = "N",
+      description = "ND4J: ops along dimensions with fewer than N sub-arrays run on one thread (ND4J's default 1)")
+  Integer tadThreshold;
+
   @Option(names = "--seed", paramLabel = "S", description = "seed of weights and inputs (default ${DEFAULT-VALUE})")
   long seed = 1;
 
@@ -127,7 +136,19 @@ public final class PerfCommand implements Callable<Integer> {
     if (profile != null && profile < 1) {
       throw new IllegalArgumentException("--profile: must be >= 1, got " + profile);
     }
+    if (elementwiseThreshold != null && elementwiseThreshold < 1) {
+      throw new IllegalArgumentException("--elementwise-threshold: must be >= 1, got " + elementwiseThreshold);
+    }
+    if (tadThreshold != null && tadThreshold < 1) {
+      throw new IllegalArgumentException("--tad-threshold: must be >= 1, got " + tadThreshold);
+    }
     LossConfig cfg = LossConfig.builder(LossKind.parse(loss)).build();
+    if (elementwiseThreshold != null) {
+      Nd4j.getEnvironment().setElementwiseThreshold(elementwiseThreshold);
+    }
+    if (tadThreshold != null) {
+      Nd4j.getEnvironment().setTadThreshold(tadThreshold);
+    }
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     root.put("tool", "clce perf");
@@ -136,6 +157,8 @@ public final class PerfCommand implements Callable<Integer> {
     OpTimingListener prof = profile == null ? null : new OpTimingListener();
     StepTimes t;
     long imagesPerStep;
+    double cpu0;
+    double cpu1;
     if (lossOnly) {
       LossStepBenchmark.Form f = switch (form.toLowerCase(Locale.ROOT)) {
         case "samediff" -> LossStepBenchmark.Form.SAMEDIFF;
@@ -155,7 +178,12 @@ public final class PerfCommand implements Callable<Integer> {
         b.addListener(prof);
         prof.reset();
       }
-      t = b.run(warmup, steps);
+      for (int i = 0; i < warmup; i++) {
+        b.step();
+      }
+      cpu0 = ProcessCpu.seconds();
+      t = b.run(0, steps);
+      cpu1 = ProcessCpu.seconds();
       imagesPerStep = m;
     } else {
       if (arch == null) {
@@ -181,10 +209,14 @@ public final class PerfCommand implements Callable<Integer> {
         b.run(warmup, 1);
         b.addListener(prof);
         prof.reset();
-        t = b.run(0, steps);
       } else {
-        t = b.run(warmup, steps);
+        for (int i = 0; i < warmup; i++) {
+          b.step();
+        }
       }
+      cpu0 = ProcessCpu.seconds();
+      t = b.run(0, steps);
+      cpu1 = ProcessCpu.seconds();
       root.put("first_step_s", b.firstStepSeconds());
       root.put("loss_after", b.currentLoss());
       ArrayNode rss = root.putArray("rss_after_step_mb");
@@ -199,6 +231,7 @@ public final class PerfCommand implements Callable<Integer> {
     root.put("early_median_s", t.earlyMedian());
     root.put("late_median_s", t.lateMedian());
     root.put("images_per_s", imagesPerStep / t.median());
+    root.put("cpu_s_per_step", (cpu1 - cpu0) / steps);
     root.put("peak_rss_mb", PeakRss.peakMb());
     ArrayNode ts = root.putArray("step_s");
     for (double s : t.seconds()) {
@@ -206,6 +239,8 @@ public final class PerfCommand implements Callable<Integer> {
     }
     root.put("java", System.getProperty("java.version"));
     root.put("nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
+    root.put("nd4j_elementwise_threshold", Nd4j.getEnvironment().elementwiseThreshold());
+    root.put("nd4j_tad_threshold", Nd4j.getEnvironment().tadThreshold());
     if (prof != null) {
       ArrayNode p = root.putArray("profile");
       root.put("profile_op_total_s", prof.totalNanos() / 1e9 / steps);
@@ -226,6 +261,7 @@ public final class PerfCommand implements Callable<Integer> {
           : arch + " batch " + batch + " loss " + cfg.kind().cliName());
       out.printf(Locale.ROOT, "median step  %.4f s  (min %.4f, max %.4f, %d steps after %d warm-up)%n", t.median(), t.min(),
           t.max(), steps, warmup);
+      out.printf(Locale.ROOT, "CPU per step %.4f s (process, all threads; mean)%n", (cpu1 - cpu0) / steps);
       out.printf(Locale.ROOT, "throughput   %.2f %s/s%n", imagesPerStep / t.median(), lossOnly ? "rows" : "images");
       out.printf(Locale.ROOT, "peak RSS     %.0f MiB%n", PeakRss.peakMb());
       if (prof != null) {
