@@ -12,6 +12,7 @@
 #   PROFILE 1 to also profile the Java ResNet-101 step (default 1)
 #   POLICIES  OpenMP wait policies to run both sides under: default (libgomp's) and/or passive
 #             (OMP_WAIT_POLICY=PASSIVE); default "default passive"
+#   ONLY_default, ONLY_passive  configuration ids to run under that policy only (default all)
 #   OUT_MD  the markdown file (default docs/PERFORMANCE.md)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,6 +52,8 @@ for r in $(seq 1 "$ROUNDS"); do
     if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $id "* ]]; then continue; fi
     cut -d' ' -f1 /proc/loadavg >"$work/load_${id}_$r"
     for pol in $POLICIES; do
+      only_var="ONLY_$pol"
+      if [ -n "${!only_var:-}" ] && [[ " ${!only_var} " != *" $id "* ]]; then continue; fi
       if [ "$kind" = loss ]; then
         forms="samediff eager"; steps="$LOSS_STEPS"; warm=5
       else
