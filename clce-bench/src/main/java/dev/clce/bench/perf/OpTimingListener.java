@@ -36,7 +36,13 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  */
 public final class OpTimingListener extends BaseListener {
 
-  /** Time and count of one op type. */
+  /**
+   * Time and count of one op type.
+   *
+   * @param opType the native op name
+   * @param nanos total nanoseconds inside ops of this type
+   * @param count number of executions
+   */
   public record OpTypeTime(String opType, long nanos, long count) {
     /** @return mean microseconds per execution */
     public double meanMicros() {
