@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,7 +54,15 @@ class ModelSmokeTest {
       assertFalse(a.isNaN().any() || a.isInfinite().any(), arch + ": non-finite output");
     }
 
-    Map<String, INDArray> grads = sd.calculateGradients(ph, m.parameterNames());
+    // the graph that training runs (SameDiff copies ops to build it) computes the same forward values
+    OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of(ModelNames.LOGITS, TinyModels.LOSS), m.parameterNames());
+    for (String name : List.of(ModelNames.LOGITS, TinyModels.LOSS)) {
+      INDArray a = out.get(name);
+      INDArray b = og.getOutputs().get(name);
+      double scale = 1 + a.amaxNumber().doubleValue();
+      assertTrue(a.sub(b).amaxNumber().doubleValue() <= 1e-5 * scale, arch + ": " + name + " differs between inference and training graphs");
+    }
+    Map<String, INDArray> grads = og.getGradients();
     for (String name : m.parameterNames()) {
       INDArray g = grads.get(name);
       assertTrue(g != null, arch + ": no gradient for " + name);
@@ -66,7 +76,7 @@ class ModelSmokeTest {
     ModelOptions o = TinyModels.options(Arch.RESNET18).toBuilder().optProjectionHead(true).optProjectionDim(6).build();
     EncoderModel m = Models.create(Arch.RESNET18, o);
     int d = m.embeddingDim();
-    assertEquals(java.util.List.of("projection.0.weight", "projection.0.bias", "projection.2.weight", "projection.2.bias"),
+    assertEquals(List.of("projection.0.weight", "projection.0.bias", "projection.2.weight", "projection.2.bias"),
         m.projectionParameterNames());
     assertEquals(Models.spec(Arch.RESNET18, TinyModels.options(Arch.RESNET18)).trainableParameterCount() + (long) d * d + d + 6L * d + 6,
         m.trainableParameterCount());

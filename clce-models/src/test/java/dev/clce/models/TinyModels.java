@@ -1,12 +1,15 @@
 package dev.clce.models;
 
+import dev.clce.core.loss.LossConfig;
+import dev.clce.core.loss.LossKind;
+import dev.clce.core.loss.SDClceLoss;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Tiny options for each registered variant, and the loss the tests train with. */
+/** Tiny options for each registered variant, and the loss the tests train with (CLCE). */
 final class TinyModels {
   static final int CLASSES = 5;
   static final int IMAGE = 32;
@@ -28,18 +31,15 @@ final class TinyModels {
   }
 
   /**
-   * Adds the training loss: softmax cross-entropy on the logits plus a term on the embedding so
-   * that every parameter (including a ViT's, whose classifier starts at zero) gets a gradient.
-   * TODO switch to SDClceLoss.of(sd).loss(...) once clce-core implements it.
+   * Adds CLCE with the paper's defaults (tau 0.5, lambda 0.9) on the model's contrastive embedding,
+   * the labels placeholder and the logits: the contrastive term reaches every parameter (including
+   * a ViT's, whose classifier starts at zero), cross-entropy the classifier.
    */
   static SDVariable addLoss(EncoderModel m) {
     SameDiff sd = m.sameDiff();
     SDVariable labels = sd.placeHolder(LABELS, DataType.INT32, -1);
-    SDVariable oneHot = sd.oneHot(labels, m.spec().options().classes()).castTo(m.logits().dataType());
-    SDVariable ce = sd.loss().softmaxCrossEntropy(oneHot, m.logits(), null);
-    SDVariable e = m.contrastiveEmbedding();
-    SDVariable reg = e.mul(e).mean().mul(0.01);
-    SDVariable loss = ce.add(LOSS, reg);
+    SDVariable loss = SDClceLoss.of(sd).loss(LOSS, LossConfig.builder(LossKind.CLCE).build(), m.contrastiveEmbedding(), labels,
+        m.logits());
     loss.markAsLoss();
     return loss;
   }
@@ -48,10 +48,11 @@ final class TinyModels {
     return Nd4j.randn(seed, new long[] {n, o.channels(), o.imageSize(), o.imageSize()}).castTo(o.dataType());
   }
 
+  /** @return labels 0, 0, 1, 1, 2, 2, ... (mod CLASSES): every example of an even batch has a positive */
   static INDArray labels(int n) {
     int[] l = new int[n];
     for (int i = 0; i < n; i++) {
-      l[i] = i % CLASSES;
+      l[i] = (i / 2) % CLASSES;
     }
     return Nd4j.createFromArray(l);
   }

@@ -39,7 +39,7 @@ class LossCommandTest {
   private static final String CLCE_CASE = "rand_m32_d16_clce_tau0p5_lam0p9_lom";
   /** int32 labels, M = 7, mean-of-log. */
   private static final String LACLN_INT32_CASE = "m7_d5_lacln_tau0p5_mol";
-  private static final String CE_CASE = "m64_d32_ce_tau0p5";
+  private static final String CE_CASE = "duplicates_ce_tau0p5";
   private static final String SENTINEL = "keep.txt";
 
   @TempDir Path tmp;

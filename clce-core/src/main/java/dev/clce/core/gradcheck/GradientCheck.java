@@ -39,13 +39,18 @@ import org.nd4j.linalg.api.shape.Shape;
  *
  * <p>What {@link #run()} does:
  * <ol>
- *   <li>Works on a copy of the graph ({@link SameDiff#dup()}) unless {@link
- *       Builder#optInPlace(boolean)} is set. On the copy every floating VARIABLE, CONSTANT and
- *       PLACEHOLDER is converted to {@link DataType#DOUBLE}; floating placeholder values are cast to
- *       double (the caller's arrays are never modified); integer placeholders such as labels keep
- *       their type. A graph that casts to a fixed floating type inside (for example {@code
- *       castTo(FLOAT)}) keeps that precision there; when its loss is not double the check refuses
- *       to run.
+ *   <li>Switches the caller's graph to double for the duration of the check and restores it
+ *       afterwards (in a {@code finally}): every floating VARIABLE, CONSTANT and PLACEHOLDER becomes
+ *       {@link DataType#DOUBLE} (variables and constants get double copies of their values), and so
+ *       do the floating types that ops fixed when the graph was built (a {@code castTo(FLOAT)}, the
+ *       scalar of {@code x.add(1e-12)}, a FLOAT data-type argument); floating placeholder values
+ *       are cast to double copies; integer placeholders such as labels keep their type. Afterwards
+ *       the graph has its own types, value arrays, loss variables and gradient function back; the
+ *       caller's arrays are never written. (Not on a {@link SameDiff#dup()} copy: in M2.1 that
+ *       flatbuffers round trip loses fields of some ops, for example the target type of a cast.)
+ *       Not thread-safe: do not use the graph from another thread during the check. When the loss
+ *       is still not double after the switch (an op kept its type some other way) the check
+ *       refuses to run rather than check in float.
  *   <li>Computes SameDiff's analytic gradient of the loss with respect to each named variable
  *       ({@link SameDiff#createGradFunction(String...)} then {@link
  *       SameDiff#calculateGradients(Map, Collection)}; a variable for which SameDiff builds no
@@ -80,6 +85,8 @@ public final class GradientCheck {
   public static final long DEFAULT_SEED = 12345L;
 
   private static final int MAX_NAMES_IN_MESSAGE = 20;
+  /** The name under which SameDiff keeps a graph's gradient function. */
+  private static final String GRAD_FUNCTION = "grad";
 
   private final SameDiff sd;
   private final String loss;
@@ -91,7 +98,6 @@ public final class GradientCheck {
   private final int maxPerVariable;
   private final int maxReportedFailures;
   private final long seed;
-  private final boolean inPlace;
 
   private GradientCheck(Builder b) {
     this.sd = b.sd;
@@ -104,13 +110,12 @@ public final class GradientCheck {
     this.maxPerVariable = b.maxPerVariable;
     this.maxReportedFailures = b.maxReportedFailures;
     this.seed = b.seed;
-    this.inPlace = b.inPlace;
   }
 
   /**
    * Starts a check of a graph.
    *
-   * @param sd the graph (not modified unless {@link Builder#optInPlace(boolean)} is set)
+   * @param sd the graph (switched to double during {@link GradientCheck#run()}, then restored)
    * @return a builder
    * @throws IllegalArgumentException when {@code sd} is null
    */
@@ -126,30 +131,41 @@ public final class GradientCheck {
    *     the conversion
    */
   public GradientCheckReport run() {
-    SameDiff g = inPlace ? sd : sd.dup();
+    SameDiff g = sd;
+    Map<String, DataType> typesBefore = new HashMap<>();
+    Map<String, SDVariable> gradientsBefore = new HashMap<>();
+    for (Variable v : g.getVariables().values()) {
+      typesBefore.put(v.getName(), v.getVariable().dataType());
+      gradientsBefore.put(v.getName(), v.getGradient());
+    }
     List<String> lossBefore = new ArrayList<>(g.getLossVariables());
+    SameDiff gradFunctionBefore = g.getFunction(GRAD_FUNCTION);
+    boolean cacheBefore = g.isEnableCache();
+    List<Runnable> undo = new ArrayList<>();
     try {
-      return runOn(g);
+      return runOn(g, undo);
     } finally {
-      if (inPlace) {
-        g.setLossVariables(lossBefore.toArray(new String[0]));
+      for (int i = undo.size() - 1; i >= 0; i--) {
+        undo.get(i).run();
       }
+      for (Variable v : g.getVariables().values()) {
+        DataType t = typesBefore.get(v.getName());
+        if (t != null) {
+          v.getVariable().setDataType(t);
+          v.setGradient(gradientsBefore.get(v.getName()));
+        }
+      }
+      g.setLossVariables(lossBefore.toArray(new String[0]));
+      if (gradFunctionBefore != null) {
+        g.putSubFunction(GRAD_FUNCTION, gradFunctionBefore);
+      }
+      g.setEnableCache(cacheBefore);
     }
   }
 
-  private GradientCheckReport runOn(SameDiff g) {
-    Map<String, DataType> toDouble = new HashMap<>();
-    for (Variable v : g.getVariables().values()) {
-      SDVariable s = v.getVariable();
-      VariableType t = s.getVariableType();
-      if ((t == VariableType.VARIABLE || t == VariableType.CONSTANT || t == VariableType.PLACEHOLDER)
-          && s.dataType().isFPType()
-          && s.dataType() != DataType.DOUBLE) {
-        toDouble.put(s.name(), DataType.DOUBLE);
-      }
-    }
-    g.convertDataTypes(toDouble);
-    if (!toDouble.isEmpty()) {
+  private GradientCheckReport runOn(SameDiff g, List<Runnable> undo) {
+    if (convertInputsToDouble(g, undo)) {
+      OpTypes.toDouble(g, undo);
       repropagateDataTypes(g);
     }
     g.setEnableCache(false);
@@ -232,11 +248,41 @@ public final class GradientCheck {
   }
 
   /**
-   * In M2.1 {@link SameDiff#convertDataTypes(Map)} updates op output types breadth-first and visits
+   * Converts the floating VARIABLEs, CONSTANTs and PLACEHOLDERs to DOUBLE. (Not with {@link
+   * SameDiff#convertDataTypes(Map)}: in M2.1 it updates op output types breadth-first, visiting
    * each op once, so an op reached through a short path before its other input was updated keeps
-   * the old type (for example {@code mmul(tanh(x w1), w2)} stays FLOAT and fails at run time).
-   * This re-infers every op's output types from its inputs until nothing changes.
+   * the old type, for example {@code mmul(tanh(x w1), w2)} stays FLOAT, and it can throw while
+   * half done on graphs that mix integer and floating paths.)
+   *
+   * @return whether anything changed
    */
+  private static boolean convertInputsToDouble(SameDiff g, List<Runnable> undo) {
+    boolean changed = false;
+    for (Variable v : new ArrayList<>(g.getVariables().values())) {
+      SDVariable s = v.getVariable();
+      VariableType t = s.getVariableType();
+      DataType before = s.dataType();
+      if ((t == VariableType.VARIABLE || t == VariableType.CONSTANT || t == VariableType.PLACEHOLDER)
+          && before.isFPType()
+          && before != DataType.DOUBLE) {
+        INDArray old = t == VariableType.PLACEHOLDER ? null : g.getArrForVarName(s.name());
+        s.setDataType(DataType.DOUBLE);
+        if (old != null) {
+          g.associateArrayWithVariable(old.castTo(DataType.DOUBLE), s);
+        }
+        undo.add(() -> {
+          s.setDataType(before);
+          if (old != null) {
+            g.associateArrayWithVariable(old, s);
+          }
+        });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** Re-infers every op's output types from its inputs, in passes, until nothing changes. */
   private static void repropagateDataTypes(SameDiff g) {
     Map<String, Variable> vars = g.getVariables();
     boolean changed = true;
@@ -368,7 +414,6 @@ public final class GradientCheck {
     private int maxPerVariable = Integer.MAX_VALUE;
     private int maxReportedFailures = DEFAULT_MAX_REPORTED_FAILURES;
     private long seed = DEFAULT_SEED;
-    private boolean inPlace;
 
     private Builder(SameDiff sd) {
       if (sd == null) {
@@ -487,20 +532,6 @@ public final class GradientCheck {
      */
     public Builder optSeed(long seed) {
       this.seed = seed;
-      return this;
-    }
-
-    /**
-     * Checks the caller's graph itself instead of a copy. Use it when {@link SameDiff#dup()} fails
-     * for a graph. Side effects: the graph's floating variables, constants and placeholders become
-     * DOUBLE for good and its gradient function is rebuilt; perturbed entries are restored exactly
-     * and the loss variables are set back to what they were.
-     *
-     * @param inPlace whether to work in place (default false)
-     * @return this
-     */
-    public Builder optInPlace(boolean inPlace) {
-      this.inPlace = inPlace;
       return this;
     }
 

@@ -26,9 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Inputs are validated first with {@link LossInputs#validate} (every "Bad input" rule of
  * LOSSES.md). The value and the gradients then come from SameDiff's autodiff on a graph built with
  * {@link SDClceLoss}, so the two forms compute the same thing by construction. One graph is built
- * per (configuration, data type) on first use and cached for the life of the class loader (its
- * batch size and widths are dynamic, so any M, d and C reuse it); building costs tens to hundreds of
- * milliseconds, later calls only run it.
+ * per (configuration, data type) on first use and cached (its batch size and widths are dynamic,
+ * so any M, d and C reuse it; at most {@value #MAX_CACHED_GRAPHS} graphs are kept, then the cache
+ * starts afresh); building costs tens to hundreds of milliseconds, later calls only run it.
  *
  * <p>Thread-safe: calls that share a cached graph are serialised on it; different configurations run
  * in parallel. The returned gradients are fresh copies, owned by the caller.
@@ -42,6 +42,9 @@ public final class EagerLoss {
   static final String LOGITS = "logits";
   /** Name of the scalar loss in the cached graphs. */
   static final String LOSS = "loss";
+
+  /** At most this many graphs stay cached; beyond it the cache starts afresh. */
+  static final int MAX_CACHED_GRAPHS = 64;
 
   private static final Map<Key, Graph> CACHE = new ConcurrentHashMap<>();
 
@@ -64,6 +67,9 @@ public final class EagerLoss {
     DataType dt = kind.usesEmbeddings() ? embeddings.dataType() : logits.dataType();
     // checkInputs does not change the graph: one cached graph serves both settings.
     LossConfig graphConfig = config.checkInputs() ? config : config.toBuilder().optCheckInputs(true).build();
+    if (CACHE.size() >= MAX_CACHED_GRAPHS && !CACHE.containsKey(new Key(graphConfig, dt))) {
+      CACHE.clear(); // a caller sweeping hyper-parameters must not grow the cache without bound
+    }
     Graph g = CACHE.computeIfAbsent(new Key(graphConfig, dt), k -> new Graph(k.config, k.dataType));
     Map<String, INDArray> ph = new HashMap<>();
     if (kind.usesEmbeddings()) {

@@ -23,7 +23,11 @@ public final class LossConfig {
   public static final double DEFAULT_LAMBDA = 0.9;
   /** H-SCL's default concentration. */
   public static final double DEFAULT_BETA = 0.5;
-  /** The epsilon of the L2 normalisation, {@code x / max(||x||, eps)}. */
+  /**
+   * The epsilon of the L2 normalisation: LOSSES.md's {@code x / max(||x||, eps)}; the SameDiff and
+   * eager forms use the smooth {@code x * rsqrt(||x||^2 + eps^2)} (identical at an all-zero row,
+   * relative difference {@code eps^2 / (2 ||x||^2)} elsewhere; see {@link SDClceLoss}).
+   */
   public static final double NORM_EPS = 1e-12;
 
   private final LossKind kind;

@@ -240,8 +240,7 @@ public final class SDClceLoss {
 
   /** The shared pieces of every contrastive loss over one batch. */
   private final class Batch {
-    final double tau;
-    final SDVariable batchSize; // scalar, data type of the embeddings
+    final SDVariable rows; // scalar INT64, M
     final SDVariable s; // [M, M] similarities x_i . x_j / tau
     final SDVariable pos; // [M, M] 1 where j != i and y_j = y_i
     final SDVariable neg; // [M, M] 1 where y_j != y_i
@@ -254,7 +253,6 @@ public final class SDClceLoss {
     final SDVariable noNeg; // [M, 1] 1 when N(i) is empty
 
     Batch(SDVariable z, SDVariable labels, double tau) {
-      this.tau = tau;
       DataType dt = z.dataType();
       // Scaling the [M, 1] inverse norms by 1/sqrt(tau) folds the temperature into the matmul.
       SDVariable xs = z.mul(inverseNorm(z, 1.0 / Math.sqrt(tau)));
@@ -262,7 +260,7 @@ public final class SDClceLoss {
       SDVariable y = intLabels(labels);
       SDVariable same = sd.eq(sd.reshape(y, -1, 1), sd.reshape(y, 1, -1)).castTo(dt);
       SDVariable m = sd.sizeAt(y, 0);
-      batchSize = m.castTo(dt);
+      rows = m;
       // sd.math.eye(SDVariable) fails to execute in M2.1: build the identity from a range.
       SDVariable idx = sd.range(sd.constant(0L), m, sd.constant(1L), DataType.INT64);
       SDVariable eye = sd.eq(sd.reshape(idx, -1, 1), sd.reshape(idx, 1, -1)).castTo(dt);
@@ -284,14 +282,12 @@ public final class SDClceLoss {
   private static final class MaskedExp {
     final SDVariable masked; // s * mask
     final SDVariable shift; // [M, 1] constant row max over the set (-big when empty)
-    final SDVariable shifted; // [M, M] s - shift on members, about -big elsewhere
     final SDVariable exp; // [M, M] exp(s - shift) on members, 0 elsewhere
     final SDVariable sum; // [M, 1]
 
-    MaskedExp(SDVariable masked, SDVariable shift, SDVariable shifted, SDVariable exp, SDVariable sum) {
+    MaskedExp(SDVariable masked, SDVariable shift, SDVariable exp, SDVariable sum) {
       this.masked = masked;
       this.shift = shift;
-      this.shifted = shifted;
       this.exp = exp;
       this.sum = sum;
     }
@@ -304,7 +300,7 @@ public final class SDClceLoss {
     SDVariable shifted = t.sub(shift);
     // The mask after exp only matters for an empty row (where shifted = 0); elsewhere it is exact.
     SDVariable e = sd.math.exp(shifted).mul(mask);
-    return new MaskedExp(masked, shift, shifted, e, e.sum(true, 1));
+    return new MaskedExp(masked, shift, e, e.sum(true, 1));
   }
 
   /** SupCon, CL and LACLN: they differ only in the negative mass and the aggregation. */
@@ -355,7 +351,7 @@ public final class SDClceLoss {
     SDVariable num = sd.math.exp(shifted.mul(1.0 + beta)).mul(b.neg).sum(true, 1).add(b.noNeg);
     SDVariable den = sd.math.exp(shifted.mul(beta)).mul(b.neg).sum(true, 1).add(b.noNeg);
     // log((M - 2) * weighted mean of the negatives); M - 2 = 0 is handled by `hasK` below.
-    SDVariable k = b.batchSize.sub(2.0);
+    SDVariable k = b.rows.castTo(b.s.dataType()).sub(2.0);
     SDVariable logKw = shift.add(sd.math.log(num)).sub(sd.math.log(den)).add(sd.math.log(sd.scalarMax(k, 1.0)));
     // l_ip = softplus(u), u = log(K wmean_i) - s_ip, written stably with a constant shift r = max(u, 0).
     SDVariable u = logKw.sub(b.s);

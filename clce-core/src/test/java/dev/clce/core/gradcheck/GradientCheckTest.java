@@ -2,9 +2,11 @@ package dev.clce.core.gradcheck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -96,13 +98,16 @@ class GradientCheckTest {
   }
 
   @Test
-  void convertsAFloatGraphToDoubleOnACopy() {
+  void runsAFloatGraphInDoubleAndRestoresIt() {
     SameDiff sd = floatMlpSquaredError();
     Nd4j.getRandom().setSeed(13);
     Map<String, INDArray> ph = Map.of(
         X, Nd4j.randn(DataType.FLOAT, BATCH, IN), T, Nd4j.randn(DataType.FLOAT, BATCH, CLASSES));
     INDArray xBefore = ph.get(X).dup();
-    INDArray w1Before = sd.getArrForVarName(W1).dup();
+    INDArray w1Array = sd.getArrForVarName(W1);
+    INDArray w1Before = w1Array.dup();
+    INDArray lossBefore = sd.output(ph, LOSS).get(LOSS).dup();
+    INDArray gradBefore = sd.calculateGradients(ph, W1).get(W1).dup();
 
     GradientCheckReport r = GradientCheck.builder(sd)
         .setLoss(LOSS)
@@ -114,10 +119,18 @@ class GradientCheckTest {
     assertTrue(r.passed(), r::toString);
     // In float a 1e-6 step could not get within 1e-6 relative error: the check ran in double.
     assertTrue(r.worstRelativeError() < 1e-6, r::toString);
-    // The caller's graph and arrays are untouched.
+    assertEquals(lossBefore.getDouble(0), r.lossValue(), 1e-6 * Math.abs(r.lossValue()));
+    // The caller's graph is back in FLOAT with its own arrays, and still runs and differentiates.
     assertEquals(DataType.FLOAT, sd.getVariable(W1).dataType());
+    assertEquals(DataType.FLOAT, sd.getVariable(LOSS).dataType());
+    assertSame(w1Array, sd.getArrForVarName(W1));
     assertEquals(w1Before, sd.getArrForVarName(W1));
     assertEquals(xBefore, ph.get(X));
+    assertEquals(List.of(LOSS), sd.getLossVariables());
+    INDArray lossAfter = sd.output(ph, LOSS).get(LOSS);
+    assertEquals(DataType.FLOAT, lossAfter.dataType());
+    assertEquals(lossBefore, lossAfter);
+    assertEquals(gradBefore, sd.calculateGradients(ph, W1).get(W1));
   }
 
   /**

@@ -10,7 +10,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
  *
  * <p>With the model's scalar training switch {@code t} (1 training, 0 inference) the statistics used
  * are {@code mean = rm + t (bm - rm)} and {@code var = rv + t (bv - rv)}, where {@code bm, bv} are the
- * batch mean and biased batch variance over {@code [N, H, W]} and {@code rm, rv} the running
+ * batch mean and biased batch variance over {@code [N, H, W]} (the variance as the mean of squared
+ * deviations: M2.1's {@code variance} op loses its {@code biasCorrected=false} flag in the graph
+ * that training runs) and {@code rm, rv} the running
  * statistics; the output is {@code x * scale + shift} with {@code scale = weight / sqrt(var + eps)} and
  * {@code shift = bias - mean * scale}. The running statistics are {@code CONSTANT}s that are not
  * trained; after each training step they are updated as PyTorch does (see
@@ -91,7 +93,10 @@ public record BatchNorm2d(String name, int channels, long valuesPerExample) {
     ctx.param(p.get(4));
     var sd = ctx.sd();
     SDVariable bm = sd.mean(batchMeanName(), x, false, 0, 2, 3);
-    SDVariable bv = sd.variance(batchVarName(), x, false, false, 0, 2, 3);
+    // Not sd.variance(x, false, ...): the copy of the op that SameDiff makes when it builds the
+    // gradient graph loses biasCorrected=false, so training steps saw the unbiased variance.
+    SDVariable centred = x.sub(bm.reshape(1, channels, 1, 1));
+    SDVariable bv = sd.mean(batchVarName(), centred.mul(centred), false, 0, 2, 3);
     SDVariable t = ctx.training();
     SDVariable mean = rm.add(bm.sub(rm).mul(t));
     SDVariable var = rv.add(bv.sub(rv).mul(t));

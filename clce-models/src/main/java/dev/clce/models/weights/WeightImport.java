@@ -41,8 +41,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class WeightImport {
 
-  /** The suffix of PyTorch's BatchNorm batch counter buffer. */
-  public static final String NUM_BATCHES_TRACKED_SUFFIX = ".num_batches_tracked";
   /** How many problems a refusal lists before it summarises the rest. */
   public static final int MAX_LISTED_PROBLEMS = 25;
 

@@ -1,0 +1,149 @@
+package dev.clce.models.weights;
+
+import dev.clce.models.EncoderModel;
+import dev.clce.models.ModelNames;
+import dev.clce.models.ModelSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Saves and loads a model in SameDiff's own format (FlatBuffers, {@link SameDiff#save} /
+ * {@link SameDiff#load}): the whole graph with every parameter, buffer, the training switch and,
+ * optionally, the optimiser's state, so that training can continue.
+ *
+ * <pre>{@code
+ * ModelCheckpoint.save(model, Path.of("model.sd"), true);
+ * SameDiff sd = ModelCheckpoint.load(Path.of("model.sd"), true);          // the graph, as saved
+ * EncoderModel again = ModelCheckpoint.restore(model.spec(), Path.of("model.sd")); // a full EncoderModel
+ * }</pre>
+ *
+ * <p>A loaded {@link SameDiff} computes what the saved one did, but it is a bare graph: the
+ * {@link EncoderModel} around it (mode switch, BatchNorm statistics updater) is rebuilt by
+ * {@link #restore}, which builds the model from its spec and copies every state entry and the mode
+ * from the file (the optimiser's state is not carried over there).
+ */
+public final class ModelCheckpoint {
+
+  private ModelCheckpoint() {}
+
+  /**
+   * Saves the model's graph atomically (temporary file in the target directory, then a move).
+   *
+   * @param model the model
+   * @param file the target (replaced if present); its directory must exist
+   * @param withUpdaterState also save the optimiser's state (after training with {@code sd.fit})
+   * @throws IllegalArgumentException for a null model or a missing directory
+   * @throws UncheckedIOException on an I/O error (the target is then unchanged)
+   */
+  public static void save(EncoderModel model, Path file, boolean withUpdaterState) {
+    if (model == null) {
+      throw new IllegalArgumentException("model: must not be null");
+    }
+    if (file == null) {
+      throw new IllegalArgumentException("file: must not be null");
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("file: directory does not exist, got " + file);
+    }
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+      model.sameDiff().save(tmp.toFile(), withUpdaterState);
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+      tmp = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("saving " + file, e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // best effort: the target was not touched
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads a graph saved by {@link #save}.
+   *
+   * @param file the file
+   * @param withUpdaterState also load the optimiser's state (it must have been saved)
+   * @return the graph
+   * @throws IllegalArgumentException if the file is missing or cannot be read as a SameDiff graph
+   */
+  public static SameDiff load(Path file, boolean withUpdaterState) {
+    if (file == null || !Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("file: no such file, got " + file);
+    }
+    try {
+      return SameDiff.load(file.toFile(), withUpdaterState);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("file: " + file + " is not a readable SameDiff model: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Rebuilds a model from its spec and a file saved by {@link #save}: every state entry and the
+   * training/inference mode come from the file; all or nothing.
+   *
+   * @param spec the spec the saved model was built from (for example {@code saved.spec()}, or
+   *     {@code Models.spec(arch, options)} with the same options)
+   * @param file the file
+   * @return the model, in the saved mode
+   * @throws IllegalArgumentException if the file is unreadable or its graph lacks a state entry of
+   *     the spec or holds it in another shape (naming every such entry)
+   */
+  public static EncoderModel restore(ModelSpec spec, Path file) {
+    if (spec == null) {
+      throw new IllegalArgumentException("spec: must not be null");
+    }
+    SameDiff saved = load(file, false);
+    EncoderModel model = spec.build();
+    SameDiff sd = model.sameDiff();
+    List<String> problems = new ArrayList<>();
+    Map<String, INDArray> values = new LinkedHashMap<>();
+    for (String n : model.stateNames()) {
+      INDArray src = saved.hasVariable(n) ? saved.getArrForVarName(n) : null;
+      INDArray dst = sd.getArrForVarName(n);
+      if (src == null) {
+        problems.add("missing '" + n + "'");
+      } else if (!Arrays.equals(src.shape(), dst.shape()) || src.dataType() != dst.dataType()) {
+        problems.add("'" + n + "': file " + Arrays.toString(src.shape()) + " " + src.dataType() + ", model "
+            + Arrays.toString(dst.shape()) + " " + dst.dataType());
+      } else {
+        values.put(n, src);
+      }
+    }
+    INDArray flag = saved.hasVariable(ModelNames.TRAINING_FLAG) ? saved.getArrForVarName(ModelNames.TRAINING_FLAG) : null;
+    if (flag == null || flag.length() != 1) {
+      problems.add("missing '" + ModelNames.TRAINING_FLAG + "'");
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("file: " + file + " does not fit " + spec.name() + " (" + problems.size()
+          + " problems): " + String.join("; ", problems.subList(0, Math.min(problems.size(), WeightImport.MAX_LISTED_PROBLEMS)))
+          + (problems.size() > WeightImport.MAX_LISTED_PROBLEMS ? "; ..." : ""));
+    }
+    for (Map.Entry<String, INDArray> e : values.entrySet()) {
+      sd.getArrForVarName(e.getKey()).assign(e.getValue());
+    }
+    model.setTraining(flag.getDouble(0) != 0.0);
+    return model;
+  }
+}
