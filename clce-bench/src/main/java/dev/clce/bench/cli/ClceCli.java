@@ -28,6 +28,9 @@ import picocli.CommandLine.Command;
         LossBenchCommand.class,
         ModelCommand.class,
         DataCommand.class,
+        TrainCommand.class,
+        EvalCommand.class,
+        FewShotCommand.class,
     })
 public final class ClceCli implements Runnable {
 
