@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
         TrainCommand.class,
         EvalCommand.class,
         FewShotCommand.class,
+        BenchCommand.class,
     })
 public final class ClceCli implements Runnable {
 
