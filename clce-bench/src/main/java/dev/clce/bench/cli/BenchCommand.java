@@ -123,7 +123,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
     BenchRunner.Results results;
     try {
-      results = new BenchRunner(preset, dir, work, spec.commandLine().getErr()).run();
+      BenchRunner runner = new BenchRunner(preset, dir, work, spec.commandLine().getErr());
+      if (!runner.data().equals(preset.data())) {
+        prov.put("data_read_from", runner.data() + " (decompressed copy of " + preset.data() + ")");
+      }
+      results = runner.run();
     } finally {
       deleteTree(work);
     }

@@ -7,7 +7,8 @@ import org.apache.commons.math3.distribution.TDistribution;
 /**
  * The paired two-sided Student t-test of {@code a - b} (same seeds, same budget), with the 95%
  * confidence interval of the mean difference {@code mean +- t_{0.975, n-1} * sd / sqrt(n)}. The
- * Student t distribution is commons-math3's (regularized incomplete beta).
+ * Student t distribution is commons-math3's (regularized incomplete beta). A standard deviation of the
+ * differences below 1e-12 of the largest input is taken as 0 (rounding, not spread).
  *
  * @param n number of pairs
  * @param meanDiff mean of {@code a - b}
@@ -52,6 +53,14 @@ public record PairedTTest(int n, double meanDiff, double sdDiff, double t, int d
       ss += (x - mean) * (x - mean);
     }
     double sd = Math.sqrt(ss / (n - 1));
+    // Differences equal up to rounding (for example 0.52 - 0.48 and 0.57 - 0.53 in double) have no spread.
+    double scale = 0;
+    for (int i = 0; i < n; i++) {
+      scale = Math.max(scale, Math.max(Math.abs(a[i]), Math.abs(b[i])));
+    }
+    if (sd <= 1e-12 * scale) {
+      sd = 0;
+    }
     int df = n - 1;
     double se = sd / Math.sqrt(n);
     TDistribution dist = new TDistribution(null, df);

@@ -432,7 +432,9 @@ public final class BenchReport {
       PairedTTest x = PairedTTest.of(a, b);
       MeanCi ma = MeanCi.of(a);
       MeanCi mb = MeanCi.of(b);
-      if (x.p() < ALPHA && x.meanDiff() > 0) {
+      if (x.sdDiff() == 0) {
+        word = INCONCLUSIVE; // every seed gave the same difference: no spread to test against
+      } else if (x.p() < ALPHA && x.meanDiff() > 0) {
         word = HELD;
       } else if (x.p() < ALPHA && x.meanDiff() < 0) {
         word = NOT_HELD;
@@ -450,7 +452,8 @@ public final class BenchReport {
     md.append("## 6. Verdict\n\n");
     md.append("A claim **held** when the paired two-sided t-test over seeds gives p < ").append(ALPHA)
         .append(" in the paper's direction, **did not hold** when p < ").append(ALPHA)
-        .append(" against it, and is **inconclusive** otherwise (with ").append(p.seeds().size())
+        .append(" against it, and is **inconclusive** otherwise, including when every seed gives the same difference "
+            + "(no spread to test against; with ").append(p.seeds().size())
         .append(" seeds only large, consistent differences can reach significance).\n\n");
     Table t = new Table(List.of("claim", "verdict", "numbers"));
     for (String[] v : verdicts) {

@@ -3,6 +3,7 @@ package dev.clce.bench.protocol;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clce.bench.data.AugmentConfig;
 import dev.clce.bench.data.ClassSubset;
+import dev.clce.bench.data.DataSpec;
 import dev.clce.bench.data.ImageDataset;
 import dev.clce.bench.data.Split;
 import dev.clce.bench.eval.FewShotConfig;
@@ -47,6 +48,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class BenchRunner {
   /** Sub-directory of the output directory holding cached pretraining runs. */
   public static final String CACHE_DIR = "cache";
+  /** Sub-directory of the cache holding decompressed Fashion-MNIST files. */
+  public static final String FASHION_COPY = "fashion-mnist-idx";
+  private static final List<String> FASHION_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+      "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
   /** Images per forward pass in evaluation. */
   static final int EVAL_BATCH = 256;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -139,6 +144,7 @@ public final class BenchRunner {
   private final Path work;
   private final PrintWriter progress;
   private final BenchPlan plan;
+  private final DataSpec data;
 
   /**
    * A runner.
@@ -154,6 +160,60 @@ public final class BenchRunner {
     this.work = work;
     this.progress = progress == null ? new PrintWriter(java.io.Writer.nullWriter()) : progress;
     this.plan = new BenchPlan(preset);
+    this.data = plainCopy(preset.data(), out.resolve(CACHE_DIR));
+  }
+
+  /** @return the dataset the runs read (a decompressed copy of gzipped Fashion-MNIST files) */
+  public DataSpec data() {
+    return data;
+  }
+
+  /**
+   * The trainer loads its dataset once per run; gunzipping Fashion-MNIST's 26 MB each time would
+   * dominate short runs. Gzipped IDX files are therefore decompressed once into
+   * {@code cache/fashion-mnist-idx/} (each file written atomically) and the runs read that copy.
+   *
+   * @param spec the requested dataset
+   * @param cache the cache directory
+   * @return the dataset to read
+   */
+  static DataSpec plainCopy(DataSpec spec, Path cache) {
+    if (spec.kind() != DataSpec.Kind.FASHION_MNIST) {
+      return spec;
+    }
+    Path dir = cache.resolve(FASHION_COPY);
+    boolean any = false;
+    try {
+      for (String f : FASHION_FILES) {
+        Path plain = spec.dir().resolve(f);
+        Path gz = spec.dir().resolve(f + ".gz");
+        if (Files.isRegularFile(plain) || !Files.isRegularFile(gz)) {
+          continue;
+        }
+        any = true;
+        Path target = dir.resolve(f);
+        if (Files.isRegularFile(target)) {
+          continue;
+        }
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".gunzip-", ".tmp");
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+          Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not decompress " + spec.dir() + " into " + dir, e);
+    }
+    if (!any) {
+      return spec;
+    }
+    for (String f : FASHION_FILES) {
+      if (!Files.isRegularFile(dir.resolve(f))) {
+        return spec; // a mix of plain and gzipped files: read the original
+      }
+    }
+    return DataSpec.parse(DataSpec.Kind.FASHION_MNIST.id() + ":" + dir);
   }
 
   /** @return the plan */
@@ -168,7 +228,7 @@ public final class BenchRunner {
    */
   public Results run() {
     long start = System.nanoTime();
-    ImageDataset fullTrain = preset.data().load(Split.TRAIN);
+    ImageDataset fullTrain = data.load(Split.TRAIN);
     double[][] stats = AugmentConfig.channelStats(fullTrain);
     List<Double> mean = new ArrayList<>();
     List<Double> std = new ArrayList<>();
@@ -178,7 +238,7 @@ public final class BenchRunner {
     }
     int channels = fullTrain.channels();
     fullTrain = null; // only the statistics are kept
-    ImageDataset fullTest = preset.data().load(Split.TEST);
+    ImageDataset fullTest = data.load(Split.TEST);
     int fewShotPerClass = Math.max(preset.testPerClass(), 5 + FewShotConfig.DEFAULT_QUERIES);
     ImageDataset novelTest = new ClassSubset(preset.novelClasses(), fewShotPerClass).apply(fullTest);
     fullTest = null;
@@ -278,7 +338,7 @@ public final class BenchRunner {
    */
   TrainConfig config(Arm arm, List<Double> mean, List<Double> std, int channels) {
     boolean base = arm.phase() == Arm.Phase.PRETRAIN || arm.phase() == Arm.Phase.BASE_FINETUNE;
-    TrainConfig.Builder b = TrainConfig.builder(preset.data(), preset.arch(), arm.loss())
+    TrainConfig.Builder b = TrainConfig.builder(data, preset.arch(), arm.loss())
         .optClasses(base ? preset.baseClasses() : preset.novelClasses())
         .optTrainPerClass(arm.phase() == Arm.Phase.PRETRAIN || arm.phase() == Arm.Phase.BASE_FINETUNE
             ? preset.pretrainPerClass() : preset.labelledPerClass())

@@ -72,7 +72,7 @@ public final class Plots {
    * @param series the lines
    */
   public static void line(Path file, String title, String xLabel, String yLabel, List<Series> series) {
-    double[] xr = range(series.stream().map(Series::x).toList(), null);
+    double[] xr = pad(range(series.stream().map(Series::x).toList(), null));
     double[] yr = range(series.stream().map(Series::y).toList(), series.stream().map(Series::err).toList());
     Canvas c = new Canvas(title, xLabel, yLabel, xr, pad(yr));
     for (int s = 0; s < series.size(); s++) {
