@@ -83,4 +83,17 @@ class ModelSmokeTest {
     Map<String, INDArray> out = m.output(TinyModels.input(o, 3, 5));
     assertArrayEquals(new long[] {3, 6}, out.get(ModelNames.PROJECTION).shape());
   }
+
+  @Test
+  void initialisationIsDeterministicPerSeed() {
+    ModelOptions o = TinyModels.options(Arch.VIT_TI_16);
+    INDArray a = Models.create(Arch.VIT_TI_16, o).sameDiff().getArrForVarName("encoder.pos_embedding");
+    INDArray b = Models.create(Arch.VIT_TI_16, o).sameDiff().getArrForVarName("encoder.pos_embedding");
+    INDArray c = Models.create(Arch.VIT_TI_16, o.toBuilder().optSeed(8).build()).sameDiff().getArrForVarName("encoder.pos_embedding");
+    assertEquals(a, b);
+    assertFalse(a.equals(c));
+    // pos_embedding ~ N(0, 0.02): the sample standard deviation of its 5 x 12 values is near 0.02
+    double std = a.stdNumber().doubleValue();
+    assertTrue(std > 0.01 && std < 0.03, "std " + std);
+  }
 }
