@@ -25,6 +25,8 @@ public final class AtomicFiles {
   @FunctionalInterface
   public interface Writer {
     /**
+     * Writes the content.
+     *
      * @param out the stream
      * @throws IOException if writing fails
      */

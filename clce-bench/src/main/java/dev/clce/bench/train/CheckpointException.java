@@ -10,6 +10,8 @@ public final class CheckpointException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   /**
+   * Creates the exception.
+   *
    * @param message what is wrong (prefixed with {@code checkpoint: })
    */
   public CheckpointException(String message) {
@@ -17,6 +19,8 @@ public final class CheckpointException extends IllegalArgumentException {
   }
 
   /**
+   * Creates the exception with a cause.
+   *
    * @param message what is wrong (prefixed with {@code checkpoint: })
    * @param cause the underlying error
    */

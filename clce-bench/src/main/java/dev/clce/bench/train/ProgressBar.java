@@ -18,6 +18,8 @@ public final class ProgressBar {
   private boolean open;
 
   /**
+   * Creates the display.
+   *
    * @param out where to draw (standard error)
    * @param terminal whether {@code out} is a terminal
    * @param total the last step
@@ -95,6 +97,8 @@ public final class ProgressBar {
   }
 
   /**
+   * Formats a duration.
+   *
    * @param seconds a duration
    * @return {@code h:mm:ss}, or {@code ?} when unknown
    */

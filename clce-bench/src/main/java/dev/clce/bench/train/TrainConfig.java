@@ -613,129 +613,192 @@ public final class TrainConfig {
       this.loss = loss;
     }
 
-    /** @param v classes to train on, empty for all @return this */
+    /**
+     * @param v classes to train on, empty for all
+     * @return this
+     */
     public Builder optClasses(List<Integer> v) {
       this.classes = v;
       return this;
     }
 
-    /** @param v training images per class, 0 for all @return this */
+    /**
+     * @param v training images per class, 0 for all
+     * @return this
+     */
     public Builder optTrainPerClass(int v) {
       this.trainPerClass = v;
       return this;
     }
 
-    /** @param v test images per class for evaluation, 0 for all @return this */
+    /**
+     * @param v test images per class for evaluation, 0 for all
+     * @return this
+     */
     public Builder optTestPerClass(int v) {
       this.testPerClass = v;
       return this;
     }
 
-    /** @param v model input size, 0 = the dataset's @return this */
+    /**
+     * @param v model input size, 0 = the dataset's
+     * @return this
+     */
     public Builder optImageSize(int v) {
       this.imageSize = v;
       return this;
     }
 
-    /** @param v input channels, 0 = the dataset's @return this */
+    /**
+     * @param v input channels, 0 = the dataset's
+     * @return this
+     */
     public Builder optChannels(int v) {
       this.channels = v;
       return this;
     }
 
-    /** @param v ResNet stem @return this */
+    /**
+     * @param v ResNet stem
+     * @return this
+     */
     public Builder optStem(Stem v) {
       this.stem = v;
       return this;
     }
 
-    /** @param v width multiplier @return this */
+    /**
+     * @param v width multiplier
+     * @return this
+     */
     public Builder optWidth(double v) {
       this.width = v;
       return this;
     }
 
-    /** @param v whether to build the projection head @return this */
+    /**
+     * @param v whether to build the projection head
+     * @return this
+     */
     public Builder optProjectionHead(boolean v) {
       this.projectionHead = v;
       return this;
     }
 
-    /** @param v projection output width @return this */
+    /**
+     * @param v projection output width
+     * @return this
+     */
     public Builder optProjectionDim(int v) {
       this.projectionDim = v;
       return this;
     }
 
-    /** @param v cap on blocks per stage, 0 = none @return this */
+    /**
+     * @param v cap on blocks per stage, 0 = none
+     * @return this
+     */
     public Builder optMaxBlocksPerStage(int v) {
       this.maxBlocksPerStage = v;
       return this;
     }
 
-    /** @param v images per batch, &gt;= 2 @return this */
+    /**
+     * @param v images per batch, &gt;= 2
+     * @return this
+     */
     public Builder optBatch(int v) {
       this.batch = v;
       return this;
     }
 
-    /** @param v training steps (clears epochs) @return this */
+    /**
+     * @param v training steps (clears epochs)
+     * @return this
+     */
     public Builder optSteps(long v) {
       this.steps = v;
       this.epochs = 0;
       return this;
     }
 
-    /** @param v training epochs (clears steps) @return this */
+    /**
+     * @param v training epochs (clears steps)
+     * @return this
+     */
     public Builder optEpochs(int v) {
       this.epochs = v;
       this.steps = 0;
       return this;
     }
 
-    /** @param v the seed @return this */
+    /**
+     * @param v the seed
+     * @return this
+     */
     public Builder optSeed(long v) {
       this.seed = v;
       return this;
     }
 
-    /** @param v the optimiser @return this */
+    /**
+     * @param v the optimiser
+     * @return this
+     */
     public Builder optOptimizer(OptimizerKind v) {
       this.optimizer = v;
       return this;
     }
 
-    /** @param v peak learning rate @return this */
+    /**
+     * @param v peak learning rate
+     * @return this
+     */
     public Builder optLr(double v) {
       this.lr = v;
       return this;
     }
 
-    /** @param v SGD momentum in [0, 1) @return this */
+    /**
+     * @param v SGD momentum in [0, 1)
+     * @return this
+     */
     public Builder optMomentum(double v) {
       this.momentum = v;
       return this;
     }
 
-    /** @param v weight decay &gt;= 0 @return this */
+    /**
+     * @param v weight decay &gt;= 0
+     * @return this
+     */
     public Builder optWeightDecay(double v) {
       this.weightDecay = v;
       return this;
     }
 
-    /** @param v warm-up steps &gt;= 0 @return this */
+    /**
+     * @param v warm-up steps &gt;= 0
+     * @return this
+     */
     public Builder optWarmupSteps(long v) {
       this.warmupSteps = v;
       return this;
     }
 
-    /** @param v {@link #SAMPLER_SHUFFLE} or {@link #SAMPLER_CLASS_PAIRS} @return this */
+    /**
+     * @param v {@link #SAMPLER_SHUFFLE} or {@link #SAMPLER_CLASS_PAIRS}
+     * @return this
+     */
     public Builder optSampler(String v) {
       this.sampler = v;
       return this;
     }
 
-    /** @param v smallest crop area fraction in (0, 1] @return this */
+    /**
+     * @param v smallest crop area fraction in (0, 1]
+     * @return this
+     */
     public Builder optCropScaleMin(double v) {
       this.cropScaleMin = v;
       return this;
@@ -752,31 +815,46 @@ public final class TrainConfig {
       return this;
     }
 
-    /** @param v steps between checkpoints, 0 = only at the end @return this */
+    /**
+     * @param v steps between checkpoints, 0 = only at the end
+     * @return this
+     */
     public Builder optCheckpointEvery(long v) {
       this.checkpointEvery = v;
       return this;
     }
 
-    /** @param v checkpoints kept, &gt;= 1 @return this */
+    /**
+     * @param v checkpoints kept, &gt;= 1
+     * @return this
+     */
     public Builder optKeepCheckpoints(int v) {
       this.keepCheckpoints = v;
       return this;
     }
 
-    /** @param v steps between metrics records, &gt;= 1 @return this */
+    /**
+     * @param v steps between metrics records, &gt;= 1
+     * @return this
+     */
     public Builder optLogEvery(int v) {
       this.logEvery = v;
       return this;
     }
 
-    /** @param v steps between progress lines on a non-terminal, &gt;= 1 @return this */
+    /**
+     * @param v steps between progress lines on a non-terminal, &gt;= 1
+     * @return this
+     */
     public Builder optProgressEvery(int v) {
       this.progressEvery = v;
       return this;
     }
 
-    /** @param v images per evaluation forward pass, &gt;= 1 @return this */
+    /**
+     * @param v images per evaluation forward pass, &gt;= 1
+     * @return this
+     */
     public Builder optEvalBatch(int v) {
       this.evalBatch = v;
       return this;

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -256,6 +257,11 @@ public final class Trainer {
           r.put("lr", optimizer.learningRate(pos.globalStep()));
           r.put("images_per_s", imagesPerSecond);
           r.put("time_s", (now - sessionStart) / 1e9);
+          Runtime rt = Runtime.getRuntime();
+          r.put("heap_used_mib", (rt.totalMemory() - rt.freeMemory()) >> 20);
+          r.put("heap_committed_mib", rt.totalMemory() >> 20);
+          r.put("offheap_mib", Math.round(Pointer.totalBytes() / 10485.76) / 100.0);
+          r.put("rss_mib", Pointer.physicalBytes() >> 20);
           metrics.write(r);
         }
         if (step % stepsPerEpoch == 0) {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,9 +29,17 @@ class TrainCommandTest {
 
   record Result(int code, String out, String err) {}
 
+  private static int threads;
+
   @BeforeAll
   static void writeData() throws IOException {
     data = SyntheticFashion.write(shared.resolve("data"), 4, 16, 10, 11);
+    threads = SyntheticFashion.singleThreaded();
+  }
+
+  @AfterAll
+  static void restoreThreads() {
+    org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
   }
 
   static Result run(String... args) {
@@ -43,7 +52,8 @@ class TrainCommandTest {
   static List<String> tinyTrainArgs(Path outDir, String... extra) {
     List<String> a = new ArrayList<>(List.of("train", "--data", "fashion-mnist:" + data, "--arch", "resnet18",
         "--stem", "small", "--width", "0.125", "--max-blocks", "1", "--image-size", "8", "--loss", "clce",
-        "--batch", "8", "--steps", "3", "--seed", "5", "--optimizer", "adamw", "--lr", "0.01", "--out", outDir.toString()));
+        "--batch", "8", "--steps", "3", "--seed", "5", "--optimizer", "adamw", "--lr", "0.01", "--sampler", "class-pairs",
+        "--out", outDir.toString()));
     a.addAll(List.of(extra));
     return a;
   }

@@ -35,6 +35,18 @@ public final class SyntheticFashion {
     return dir;
   }
 
+  /**
+   * Runs ND4J ops on one thread (tests on a shared, oversubscribed machine are several times faster
+   * so: each op otherwise waits for a descheduled second thread).
+   *
+   * @return the previous setting, to restore afterwards
+   */
+  public static int singleThreaded() {
+    int before = org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads();
+    org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(1);
+    return before;
+  }
+
   private static void writeSplit(Path images, Path labels, int classes, int perClass, Random r) throws IOException {
     int n = classes * perClass;
     int side = FashionMnist.SIZE;

@@ -20,9 +20,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Short training runs of a tiny ResNet on a small synthetic dataset. */
 class TrainerTest {
@@ -30,9 +32,17 @@ class TrainerTest {
   @TempDir static Path shared;
   static Path data;
 
+  private static int threads;
+
   @BeforeAll
   static void writeData() throws IOException {
     data = SyntheticFashion.write(shared.resolve("data"), 4, 24, 10, 7);
+    threads = SyntheticFashion.singleThreaded();
+  }
+
+  @AfterAll
+  static void restoreThreads() {
+    Nd4j.getEnvironment().setMaxThreads(threads);
   }
 
   /** A tiny small-stem ResNet-18 (8 channels, one block per stage) on 14x14 crops. */
@@ -63,6 +73,23 @@ class TrainerTest {
     assertTrue(first > 1.0, "first losses " + first);
     assertTrue(last < 0.6 * first, "loss should fall: first 3 steps " + first + ", last 3 " + last);
     assertTrue(r.scores().headTop1() > 0.5, "head top-1 " + r.scores().headTop1() + " (chance 0.25)");
+  }
+
+  @Test
+  void vitWithProjectionHeadTrains(@TempDir Path out) {
+    TrainConfig c = TrainConfig.builder(DataSpec.parse("fashion-mnist:" + data), Arch.VIT_TI_16,
+            LossConfig.builder(LossKind.SUPCON).optTau(0.2).build())
+        .optImageSize(16).optWidth(0.1).optMaxBlocksPerStage(1).optProjectionHead(true).optProjectionDim(8)
+        .optBatch(8).optSteps(3).optSeed(2).optOptimizer(OptimizerKind.ADAMW).optLr(0.001).optWeightDecay(0.05).build();
+    Trainer t = Trainer.create(c, out, false, QUIET);
+    String before = t.weightsSha256();
+    String headBefore = TensorBytes.sha256(t.model().headParameterNames(), t.model().sameDiff()::getArrForVarName);
+    TrainResult r = t.run();
+    assertTrue(r.finished());
+    assertTrue(Double.isFinite(r.lastLoss()) && r.lastLoss() > 0, "loss " + r.lastLoss());
+    assertNotEquals(before, r.weightsSha256());
+    // SupCon never reaches the classifier: no gradient, no update, no weight decay (as in PyTorch).
+    assertEquals(headBefore, TensorBytes.sha256(t.model().headParameterNames(), t.model().sameDiff()::getArrForVarName));
   }
 
   @Test
