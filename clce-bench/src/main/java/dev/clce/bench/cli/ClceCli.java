@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
         EvalCommand.class,
         FewShotCommand.class,
         PerfCommand.class,
+        BenchCommand.class,
     })
 public final class ClceCli implements Runnable {
 
