@@ -80,6 +80,11 @@ class TrainCommandTest {
     assertEquals(fin.get("test_top1").asDouble(), ev.get("test_top1").asDouble(), 0.0, "same weights, same test images");
     assertEquals(40, ev.get("test_images").asInt());
 
+    Result wrong = run("eval", "--checkpoint", dir.toString(), "--classes", "0,1");
+    assertEquals(2, wrong.code(), wrong.err());
+    // Fashion-MNIST has 10 classes (the synthetic files use 4 of them); the run trained on all.
+    assertTrue(wrong.err().startsWith("error: classes: the model has 10 classes, the data 2"), wrong.err());
+
     Result f = run("fewshot", "--checkpoint", dir.toString(), "--data", "fashion-mnist:" + data, "--classes", "0,1,2,3",
         "--ways", "3", "--shots", "1,2", "--queries", "3", "--episodes", "20", "--seed", "1", "--json");
     assertEquals(0, f.code(), f.err());
