@@ -27,12 +27,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Gradients through a tiny ViT and a tiny ResNet at every small batch size (1, 2, 3, 4, 5, 8), in
- * float64 against central finite differences of the loss on random elements of every parameter.
+ * Gradients through a tiny ViT (batch sizes 1, 2, 3, 4, 5, 8) and a tiny ResNet (1, 2, 3), in
+ * float64 against central finite differences of the loss on a random element of every parameter
+ * (and of each third of the ViT's packed query/key/value projection).
  *
- * <p>The ViT once failed at batch 2 (and other sizes) in {@code strided_slice_bp}, "Op validation
- * failed", on the point slices that split the packed query/key/value tensor; batch 4, the size
- * the other tests use, worked. The loss is CLCE (labels 0, 0, 1, 1, ...) for batches of two or
+ * <p>The ViT once failed at batch sizes 1 and 2 in {@code strided_slice_bp}, "Op validation
+ * failed", on the point slices that split the packed [3, N, H, T, hd] query/key/value tensor (M2.1
+ * rejects the backward of {@code point(i)} on an axis when {@code i} is not below the next axis's
+ * size); batch 4, the size the other tests use, worked. The loss is CLCE (labels 0, 0, 1, 1, ...) for batches of two or
  * more and cross-entropy for a batch of one (CLCE needs M >= 2 rows).
  */
 class BatchSizeGradientTest {
@@ -51,7 +53,7 @@ class BatchSizeGradientTest {
     // torchvision starts the classifier at 0; give it values so that cross-entropy reaches the encoder
     m.sameDiff().getArrForVarName(HEAD_WEIGHT).assign(TinyModels.input(o, 1, 3).reshape(-1)
         .get(NDArrayIndex.interval(0, TinyModels.CLASSES * 8)).reshape(TinyModels.CLASSES, 8).mul(0.3));
-    check(m, n, 2);
+    check(m, n, 1);
   }
 
   @ParameterizedTest(name = "ResNet batch {0}")
