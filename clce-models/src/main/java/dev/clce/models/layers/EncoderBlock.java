@@ -3,7 +3,6 @@ package dev.clce.models.layers;
 import dev.clce.models.ParamSpec;
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
@@ -49,10 +48,13 @@ public record EncoderBlock(LayerNorm ln1, Linear inProj, Linear outProj, int hea
     SDVariable qkv = inProj.forward3d(ctx, h, tokens)           // [N, T, 3D]
         .reshape(-1, tokens, 3, heads, hd)
         .permute(2, 0, 3, 1, 4);                               // [3, N, H, T, hd]
-    SDVariable q = qkv.get(SDIndex.point(0));
-    SDVariable k = qkv.get(SDIndex.point(1));
-    SDVariable v = qkv.get(SDIndex.point(2));
     var sd = ctx.sd();
+    // unstack, not qkv.get(SDIndex.point(i)): M2.1's strided_slice_bp fails ("Op validation failed")
+    // for the slice at index 2 when the batch N is 2 or less, so a ViT could not train at batch 2.
+    SDVariable[] parts = sd.unstack(qkv, 0, 3);
+    SDVariable q = parts[0];
+    SDVariable k = parts[1];
+    SDVariable v = parts[2];
     SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(hd)); // [N, H, T, T]
     SDVariable attn = sd.nn().softmax(scores, 3);
     SDVariable o = sd.mmul(attn, v)                             // [N, H, T, hd]
