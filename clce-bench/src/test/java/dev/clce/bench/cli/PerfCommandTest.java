@@ -53,7 +53,7 @@ class PerfCommandTest {
 
   @Test
   void tinyViTTrainsAtBatchTwo() throws Exception {
-    // batch 2 broke the ViT gradient in M2.1 (strided_slice_bp of the q/k/v split); unstack fixed it
+    // batch 2 broke the ViT gradient in M2.1 (strided_slice_bp of the q/k/v activation split)
     Result r = run("perf", "--arch", "vit_ti_16", "--image-size", "32", "--width", "0.0625", "--classes", "10", "--batch", "2",
         "--steps", "1", "--warmup", "1", "--loss", "clce", "--json");
     assertEquals(0, r.code(), r.err());
