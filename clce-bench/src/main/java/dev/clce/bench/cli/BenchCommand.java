@@ -66,6 +66,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--weights", paramLabel = "FILE", description = "--paper only: pretrained weights (safetensors).")
   Path weights;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "ND4J threads per op (default: ND4J's choice).")
+  Integer threads;
+
   @Option(names = "--plan", description = "Print the runs and their estimated relative cost, run nothing.")
   boolean planOnly;
 
@@ -80,6 +84,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (paper && data == null) {
       throw new IllegalArgumentException("data: --paper needs an RGB dataset, for example --data cifar100:DIR, got none");
+    }
+    if (threads != null && threads < 1) {
+      throw new IllegalArgumentException("threads: must be >= 1, got " + threads);
     }
     DataSpec dataSpec = DataSpec.parse(data == null ? "fashion-mnist" : data);
     BenchPreset preset;
@@ -112,7 +119,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("out: exists and is not a directory, got " + dir);
     }
+    if (threads != null) {
+      org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+    }
     Map<String, Object> prov = Provenance.collect();
+    prov.put("nd4j_threads", org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads());
     long t0 = System.nanoTime();
     Path work;
     try {

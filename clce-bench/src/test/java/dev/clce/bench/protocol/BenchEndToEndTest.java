@@ -34,7 +34,14 @@ class BenchEndToEndTest {
     Path out = tmp.resolve("report");
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
-    int code = run(o, e, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out", out.toString());
+    // One ND4J thread: on a shared, oversubscribed machine each op otherwise waits for a second thread.
+    int threads = SyntheticFashion.singleThreaded();
+    int code;
+    try {
+      code = run(o, e, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out", out.toString());
+    } finally {
+      org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+    }
     assertEquals(0, code, e.toString());
     assertTrue(o.toString().contains("report: "), o.toString());
     String md = Files.readString(out.resolve(BenchReport.REPORT_MD));
