@@ -109,7 +109,8 @@ public final class BenchCommand implements Callable<Integer> {
       for (Arm a : plan.arms()) {
         o.printf(Locale.ROOT, "%-48s %-28s %5.1f%%%n", a.key(), BenchPlan.describe(a.phase()), 100 * plan.cost(a) / total);
       }
-      o.printf(Locale.ROOT, "%d runs (preset %s)%n", plan.arms().size(), preset.name());
+      o.printf(Locale.ROOT, "%d runs (preset %s), %.3g cost units (image passes plus a fixed overhead per run)%n",
+          plan.arms().size(), preset.name(), total);
       o.flush();
       return 0;
     }
@@ -152,12 +153,16 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * Makes sure the dataset is there: Fashion-MNIST in its default directory is installed with apt-get
-   * when running as root; otherwise the command stops at once with the exact instruction.
+   * when running as root; otherwise the command stops at once with the exact instruction. Other
+   * datasets must name an existing directory (their files are validated when loaded).
    *
    * @param spec the dataset
    */
   static void ensureData(DataSpec spec) {
     if (spec.kind() != DataSpec.Kind.FASHION_MNIST) {
+      if (!Files.isDirectory(spec.dir())) {
+        throw new IllegalArgumentException("data: no such directory for " + spec.kind().id() + ", got " + spec.dir());
+      }
       return;
     }
     if (present(spec.dir())) {

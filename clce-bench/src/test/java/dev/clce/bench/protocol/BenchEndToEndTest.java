@@ -95,6 +95,25 @@ class BenchEndToEndTest {
   }
 
   @Test
+  void planListsTheRunsWithoutRunningThem(@TempDir Path tmp) throws Exception {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    assertEquals(0, run(o, e, "bench", "--quick", "--plan"), e.toString());
+    assertTrue(o.toString().contains("39 runs (preset quick)"), o.toString());
+    assertTrue(o.toString().startsWith("pretrain-ce-"), o.toString());
+    // The paper preset: imported weights replace the pretraining; runnable as a plan anywhere.
+    Path weights = Files.writeString(tmp.resolve("w.safetensors"), "");
+    o = new StringWriter();
+    assertEquals(0, run(o, e, "bench", "--paper", "--data", "cifar100:" + tmp, "--weights", weights.toString(), "--plan"),
+        e.toString());
+    assertFalse(o.toString().contains("pretrain-"), o.toString());
+    assertTrue(o.toString().contains("(preset paper)"), o.toString());
+    StringWriter e2 = new StringWriter();
+    assertEquals(2, run(new StringWriter(), e2, "bench", "--paper", "--data", "cifar100:" + tmp, "--plan"));
+    assertTrue(e2.toString().startsWith("error: weights: "), e2.toString());
+  }
+
+  @Test
   void presetsAreExclusive(@TempDir Path tmp) {
     StringWriter e = new StringWriter();
     assertEquals(2, run(new StringWriter(), e, "bench", "--quick", "--paper", "--out", tmp.toString()));
