@@ -73,6 +73,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--plan", description = "Print the runs and their estimated relative cost, run nothing.")
   boolean planOnly;
 
+  /**
+   * Checks every option, makes sure the data is there, runs the preset and writes the report.
+   *
+   * @return 0 on success (bad input is an IllegalArgumentException: exit code 2)
+   */
   @Override
   public Integer call() {
     int presets = (quick ? 1 : 0) + (paper ? 1 : 0) + (tiny ? 1 : 0);
