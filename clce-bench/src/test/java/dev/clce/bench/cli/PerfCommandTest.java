@@ -51,6 +51,16 @@ class PerfCommandTest {
     assertEquals(new ObjectMapper().readTree(m.out()).get("parameters").asLong(), j.get("trainable_parameters").asLong());
   }
 
+  @Test
+  void tinyViTTrainsAtBatchTwo() throws Exception {
+    // batch 2 broke the ViT gradient in M2.1 (strided_slice_bp of the q/k/v activation split)
+    Result r = run("perf", "--arch", "vit_ti_16", "--image-size", "32", "--width", "0.0625", "--classes", "10", "--batch", "2",
+        "--steps", "1", "--warmup", "1", "--loss", "clce", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertTrue(j.get("loss_after").asDouble() < j.get("loss_before").asDouble(), r.out());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"samediff", "eager"})
   void lossOnlyReportsBothForms(String form) throws Exception {
