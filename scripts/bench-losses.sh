@@ -36,14 +36,15 @@ work, rounds, out_md, load_before, load_after = sys.argv[1], int(sys.argv[2]), s
 java = [json.load(open(f"{work}/java_{r}.json")) for r in range(1, rounds + 1)]
 torch_ = [json.load(open(f"{work}/torch_{r}.json")) for r in range(1, rounds + 1)]
 
-def table(runs):
+def table(runs, key="median_ms"):
     t = {}
     for run in runs:
         for row in run["results"]:
-            t.setdefault((row["loss"], row["form"], row["M"], row["d"]), []).append(row["median_ms"])
+            t.setdefault((row["loss"], row["form"], row["M"], row["d"]), []).append(row[key])
     return t
 
 jt, tt = table(java), table(torch_)
+jbest, tbest = table(java, "min_ms"), table(torch_, "min_ms")
 
 def summary(v):
     med = statistics.median(v)
@@ -77,14 +78,17 @@ lines.append("- Java eager: `EagerLoss.compute` (value and both gradients; input
 lines.append("- Java SameDiff: `sd.calculateGradients` on a graph built once with fixed shapes.")
 lines.append("- PyTorch: `loss(z, y, o).backward()` with the LOSSES.md implementations of "
              "`clce-core/src/test/python/make_loss_fixtures.py`, `torch.set_num_threads(2)`.")
-lines.append("- ratio = Java time / PyTorch time (above 1: Java is slower).")
+lines.append("- ratio = Java time / PyTorch time (above 1: Java is slower). The last two columns divide the fastest "
+             "single call seen in any run (less sensitive to the other sessions' load than the medians, but "
+             "optimistic for both sides).")
 lines.append("")
 lines.append(f"**The machine was shared with other sessions while this ran** (load average {load_before} before, "
              f"{load_after} after, on {os.cpu_count()} cores), so these numbers are noisy: read them as orders of "
              "magnitude, and look at the spread column before trusting a difference.")
 lines.append("")
-lines.append("| loss | M | d | Java eager ms | Java SameDiff ms | PyTorch ms | eager / PyTorch | SameDiff / PyTorch |")
-lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+lines.append("| loss | M | d | Java eager ms | Java SameDiff ms | PyTorch ms | eager / PyTorch | SameDiff / PyTorch "
+             "| best: eager / PyTorch | best: SameDiff / PyTorch |")
+lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 ms = sorted({k[2] for k in tt}); ds = sorted({k[3] for k in tt})
 def cell(v):
     if v is None:
@@ -99,7 +103,12 @@ for loss in losses:
             p, pm = cell(tt.get((loss, "pytorch", m, d)))
             r1 = f"{em / pm:.1f}" if em and pm else "n/a"
             r2 = f"{sm / pm:.1f}" if sm and pm else "n/a"
-            lines.append(f"| {loss} | {m} | {d} | {e} | {s} | {p} | {r1} | {r2} |")
+            be, bs, bp = (min(x) if x else None for x in (jbest.get((loss, "eager", m, d)),
+                                                           jbest.get((loss, "samediff", m, d)),
+                                                           tbest.get((loss, "pytorch", m, d))))
+            b1 = f"{be / bp:.1f} ({be:.2f} / {bp:.2f})" if be and bp else "n/a"
+            b2 = f"{bs / bp:.1f} ({bs:.2f} / {bp:.2f})" if bs and bp else "n/a"
+            lines.append(f"| {loss} | {m} | {d} | {e} | {s} | {p} | {r1} | {r2} | {b1} | {b2} |")
 lines.append("")
 lines.append("Machine and versions:")
 lines.append("")
