@@ -25,7 +25,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * <p>Three ways to use it, all through {@link #update(Map, long)}:
  * <ul>
  *   <li>{@code sd.fit(...)}: add {@link #listener()} to the graph's listeners; it reads the batch
- *       statistics of each training iteration as they are computed.</li>
+ *       statistics of each training iteration as they are computed. While the model is in inference
+ *       mode ({@code setTraining(false)}, e.g. fine-tuning with frozen statistics) it changes
+ *       nothing, as PyTorch's {@code eval()}.</li>
  *   <li>A hand-written loop with {@code sd.calculateGradientsAndOutputs(ph, outputs, grads)}: add
  *       {@link #outputNames()} to the outputs, then call {@link #update(Map, long)} with them.</li>
  *   <li>{@link #updateFromForward(Map)}: one extra forward pass in training mode.</li>
@@ -154,8 +156,8 @@ public final class BatchNormStatistics {
 
     @Override
     public void iterationDone(SameDiff sameDiff, At at, MultiDataSet dataSet, Loss loss) {
-      if (layers.isEmpty()) {
-        return;
+      if (layers.isEmpty() || sd.getArrForVarName(ModelNames.TRAINING_FLAG).getDouble(0) == 0.0) {
+        return;   // inference mode: BatchNorm used (and keeps) its running statistics, as PyTorch's eval()
       }
       long n = batchSize > 0 ? batchSize : (dataSet == null ? -1 : dataSet.getFeatures(0).size(0));
       if (n < 1) {

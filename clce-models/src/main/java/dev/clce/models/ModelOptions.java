@@ -155,61 +155,91 @@ public final class ModelOptions {
     private Builder() {
     }
 
-    /** @param v number of classes, &gt;= 1 @return this */
+    /**
+     * @param v number of classes, &gt;= 1
+     * @return this
+     */
     public Builder optClasses(int v) {
       this.classes = v;
       return this;
     }
 
-    /** @param v image height and width, &gt;= 1 @return this */
+    /**
+     * @param v image height and width, &gt;= 1
+     * @return this
+     */
     public Builder optImageSize(int v) {
       this.imageSize = v;
       return this;
     }
 
-    /** @param v input channels, &gt;= 1 @return this */
+    /**
+     * @param v input channels, &gt;= 1
+     * @return this
+     */
     public Builder optChannels(int v) {
       this.channels = v;
       return this;
     }
 
-    /** @param v the ResNet stem (ViTs accept only the default, {@link Stem#IMAGENET}) @return this */
+    /**
+     * @param v the ResNet stem (ViTs accept only the default, {@link Stem#IMAGENET})
+     * @return this
+     */
     public Builder optStem(Stem v) {
       this.stem = v;
       return this;
     }
 
-    /** @param v width multiplier, finite and &gt; 0 @return this */
+    /**
+     * @param v width multiplier, finite and &gt; 0
+     * @return this
+     */
     public Builder optWidth(double v) {
       this.width = v;
       return this;
     }
 
-    /** @param v whether to build the projection head @return this */
+    /**
+     * @param v whether to build the projection head
+     * @return this
+     */
     public Builder optProjectionHead(boolean v) {
       this.projectionHead = v;
       return this;
     }
 
-    /** @param v projection output width, &gt;= 1 @return this */
+    /**
+     * @param v projection output width, &gt;= 1
+     * @return this
+     */
     public Builder optProjectionDim(int v) {
       this.projectionDim = v;
       return this;
     }
 
-    /** @param v cap on blocks per stage, &gt;= 0 (0 = none) @return this */
+    /**
+     * @param v cap on blocks per stage, &gt;= 0 (0 = none)
+     * @return this
+     */
     public Builder optMaxBlocksPerStage(int v) {
       this.maxBlocksPerStage = v;
       return this;
     }
 
-    /** @param v initialisation seed @return this */
+    /**
+     * @param v initialisation seed
+     * @return this
+     */
     public Builder optSeed(long v) {
       this.seed = v;
       return this;
     }
 
-    /** @param v FLOAT, DOUBLE, HALF or BFLOAT16 @return this */
+    /**
+     * @param v FLOAT, DOUBLE, HALF or BFLOAT16
+     * @return this
+     */
     public Builder optDataType(DataType v) {
       this.dataType = v;
       return this;

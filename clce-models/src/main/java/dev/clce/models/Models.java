@@ -62,52 +62,82 @@ public final class Models {
     return spec(arch, options).build();
   }
 
-  /** @param options the options @return ResNet-18 */
+  /**
+   * @param options the options
+   * @return ResNet-18
+   */
   public static EncoderModel resnet18(ModelOptions options) {
     return create(Arch.RESNET18, options);
   }
 
-  /** @param options the options @return ResNet-34 */
+  /**
+   * @param options the options
+   * @return ResNet-34
+   */
   public static EncoderModel resnet34(ModelOptions options) {
     return create(Arch.RESNET34, options);
   }
 
-  /** @param options the options @return ResNet-50 */
+  /**
+   * @param options the options
+   * @return ResNet-50
+   */
   public static EncoderModel resnet50(ModelOptions options) {
     return create(Arch.RESNET50, options);
   }
 
-  /** @param options the options @return ResNet-101 */
+  /**
+   * @param options the options
+   * @return ResNet-101
+   */
   public static EncoderModel resnet101(ModelOptions options) {
     return create(Arch.RESNET101, options);
   }
 
-  /** @param options the options @return ResNet-152 */
+  /**
+   * @param options the options
+   * @return ResNet-152
+   */
   public static EncoderModel resnet152(ModelOptions options) {
     return create(Arch.RESNET152, options);
   }
 
-  /** @param options the options @return ViT-Ti/16 */
+  /**
+   * @param options the options
+   * @return ViT-Ti/16
+   */
   public static EncoderModel vitTi16(ModelOptions options) {
     return create(Arch.VIT_TI_16, options);
   }
 
-  /** @param options the options @return ViT-S/16 */
+  /**
+   * @param options the options
+   * @return ViT-S/16
+   */
   public static EncoderModel vitS16(ModelOptions options) {
     return create(Arch.VIT_S_16, options);
   }
 
-  /** @param options the options @return ViT-B/16 */
+  /**
+   * @param options the options
+   * @return ViT-B/16
+   */
   public static EncoderModel vitB16(ModelOptions options) {
     return create(Arch.VIT_B_16, options);
   }
 
-  /** @param options the options @return ViT-B/32 */
+  /**
+   * @param options the options
+   * @return ViT-B/32
+   */
   public static EncoderModel vitB32(ModelOptions options) {
     return create(Arch.VIT_B_32, options);
   }
 
-  /** @param options the options @return ViT-L/16 */
+  /**
+   * @param options the options
+   * @return ViT-L/16
+   */
   public static EncoderModel vitL16(ModelOptions options) {
     return create(Arch.VIT_L_16, options);
   }

@@ -1,2 +1,49 @@
-/** SameDiff encoders: the ResNet and ViT families. */
+/**
+ * SameDiff encoders: the ResNet and ViT families, with torchvision's parameter names and shapes.
+ *
+ * <h2>Entry points</h2>
+ * <ul>
+ *   <li>{@link dev.clce.models.Models#create(Arch, ModelOptions)}: one registered architecture
+ *       ({@link dev.clce.models.Arch}: resnet18/34/50/101/152, vit_ti_16, vit_s_16, vit_b_16,
+ *       vit_b_32, vit_l_16); {@link dev.clce.models.Models#spec(Arch, ModelOptions)} describes it
+ *       without allocating (parameter counts, state entries).</li>
+ *   <li>{@link dev.clce.models.ResNetBuilder} and {@link dev.clce.models.ViTBuilder}: custom shapes
+ *       from the same builders.</li>
+ *   <li>{@link dev.clce.models.EncoderModel}: the graph, its documented variable names
+ *       ({@link dev.clce.models.ModelNames}), parameter lists, {@code setTraining(boolean)}, and the
+ *       BatchNorm running-statistics updater ({@link dev.clce.models.BatchNormStatistics}).</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * EncoderModel m = Models.create(Arch.RESNET50, ModelOptions.builder().optClasses(100).build());
+ * SameDiff sd = m.sameDiff();
+ * SDVariable labels = sd.placeHolder("labels", DataType.INT32, -1);
+ * SDClceLoss.of(sd).loss("loss", LossConfig.builder(LossKind.CLCE).build(),
+ *     m.contrastiveEmbedding(), labels, m.logits()).markAsLoss();
+ * sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-4))
+ *     .dataSetFeatureMapping(m.inputName()).dataSetLabelMapping("labels").build());
+ * sd.fit(iterator, epochs, m.batchNormStatistics().listener());
+ * m.setTraining(false);
+ * INDArray logits = m.output(images).get(ModelNames.LOGITS);
+ * }</pre>
+ *
+ * <h2>Naming contract</h2>
+ * Every parameter and buffer is a graph variable named by its torchvision {@code state_dict()} key
+ * ({@code conv1.weight}, {@code layer1.0.downsample.1.running_mean}, {@code fc.weight},
+ * {@code class_token}, {@code encoder.pos_embedding},
+ * {@code encoder.layers.encoder_layer_0.self_attention.in_proj_weight},
+ * {@code encoder.layers.encoder_layer_0.mlp.0.weight}, {@code heads.head.weight}, ...) with
+ * torchvision's shape (convolutions [out, in, kH, kW], linear layers [out, in]); the optional
+ * projection head is {@code projection.0} and {@code projection.2}. Trainable parameters are
+ * {@code VARIABLE}s; BatchNorm {@code running_mean}, {@code running_var} and {@code
+ * num_batches_tracked} (INT64 scalar) are {@code CONSTANT}s. {@link
+ * dev.clce.models.ModelSpec#stateEntries()} lists them in torchvision's state-dict order.
+ *
+ * <h2>M2.1 workarounds built in</h2>
+ * BatchNorm and LayerNorm are built from primitive ops ({@code batchNorm} cannot be differentiated);
+ * the batch variance is a mean of squared deviations ({@code variance(x, false, ...)} loses its
+ * {@code biasCorrected=false} flag in the graph that training runs); convolution weights are permuted
+ * to {@code YXIO} in the graph ({@code conv2d_bp} fails with {@code OIYX}); GELU is exact (erf);
+ * attention is {@code mmul}/{@code softmax} with biases.
+ */
 package dev.clce.models;

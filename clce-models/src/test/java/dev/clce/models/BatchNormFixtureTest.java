@@ -95,6 +95,21 @@ class BatchNormFixtureTest {
   }
 
   @Test
+  void fitInInferenceModeLeavesRunningStatisticsAlone() {
+    EncoderModel m = model();
+    SameDiff sd = m.sameDiff();
+    TinyModels.addLoss(m);
+    sd.setTrainingConfig(TrainingConfig.builder().updater(new Sgd(0.0))
+        .dataSetFeatureMapping(ModelNames.INPUT).dataSetLabelMapping(TinyModels.LABELS).build());
+    m.setTraining(false);
+    INDArray before = sd.getArrForVarName("layer2.0.bn1.running_var").dup();
+    INDArray x = fx.get("train_x.0");
+    sd.fit(new DataSet(x, TinyModels.labels((int) x.size(0))), m.batchNormStatistics().listener());
+    assertEquals(before, sd.getArrForVarName("layer2.0.bn1.running_var"));
+    assertEquals(0L, sd.getArrForVarName("layer2.0.bn1.num_batches_tracked").getLong(0));
+  }
+
+  @Test
   void explicitUpdateMatchesPyTorch() {
     EncoderModel m = model();
     for (int k = 0; k < K; k++) {

@@ -28,6 +28,11 @@ import picocli.CommandLine.Command;
         LossBenchCommand.class,
         ModelCommand.class,
         DataCommand.class,
+        TrainCommand.class,
+        EvalCommand.class,
+        FewShotCommand.class,
+        PerfCommand.class,
+        BenchCommand.class,
     })
 public final class ClceCli implements Runnable {
 

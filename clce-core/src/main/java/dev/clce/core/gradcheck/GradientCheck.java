@@ -248,13 +248,14 @@ public final class GradientCheck {
   }
 
   /**
-   * Converts the floating VARIABLEs, CONSTANTs and PLACEHOLDERs to DOUBLE. (Not with {@link
+   * Converts the floating VARIABLEs, CONSTANTs and PLACEHOLDERs to DOUBLE, and gives every floating
+   * VARIABLE a private copy of its value to perturb. (Not with {@link
    * SameDiff#convertDataTypes(Map)}: in M2.1 it updates op output types breadth-first, visiting
    * each op once, so an op reached through a short path before its other input was updated keeps
    * the old type, for example {@code mmul(tanh(x w1), w2)} stays FLOAT, and it can throw while
    * half done on graphs that mix integer and floating paths.)
    *
-   * @return whether anything changed
+   * @return whether a data type changed
    */
   private static boolean convertInputsToDouble(SameDiff g, List<Runnable> undo) {
     boolean changed = false;
@@ -262,22 +263,25 @@ public final class GradientCheck {
       SDVariable s = v.getVariable();
       VariableType t = s.getVariableType();
       DataType before = s.dataType();
-      if ((t == VariableType.VARIABLE || t == VariableType.CONSTANT || t == VariableType.PLACEHOLDER)
-          && before.isFPType()
-          && before != DataType.DOUBLE) {
-        INDArray old = t == VariableType.PLACEHOLDER ? null : g.getArrForVarName(s.name());
-        s.setDataType(DataType.DOUBLE);
-        if (old != null) {
-          g.associateArrayWithVariable(old.castTo(DataType.DOUBLE), s);
-        }
-        undo.add(() -> {
-          s.setDataType(before);
-          if (old != null) {
-            g.associateArrayWithVariable(old, s);
-          }
-        });
-        changed = true;
+      boolean convert = before.isFPType() && before != DataType.DOUBLE
+          && (t == VariableType.VARIABLE || t == VariableType.CONSTANT || t == VariableType.PLACEHOLDER);
+      // Trainable variables are perturbed entry by entry: always on a copy, never the caller's array.
+      boolean copy = before.isFPType() && t == VariableType.VARIABLE;
+      if (!convert && !copy) {
+        continue;
       }
+      INDArray old = t == VariableType.PLACEHOLDER ? null : g.getArrForVarName(s.name());
+      s.setDataType(DataType.DOUBLE);
+      if (old != null) {
+        g.associateArrayWithVariable(old.castTo(DataType.DOUBLE).dup(), s);
+      }
+      undo.add(() -> {
+        s.setDataType(before);
+        if (old != null) {
+          g.associateArrayWithVariable(old, s);
+        }
+      });
+      changed |= convert;
     }
     return changed;
   }
@@ -632,6 +636,12 @@ public final class GradientCheck {
         }
         if (e.getValue() == null) {
           throw new IllegalArgumentException("placeholders: the value of '" + k + "' is null");
+        }
+        DataType declared = sd.getVariable(k).dataType();
+        DataType given = e.getValue().dataType();
+        if (declared.isFPType() != given.isFPType()) {
+          throw new IllegalArgumentException("placeholders: '" + k + "' is declared " + declared
+              + " but its value is " + given + (declared.isFPType() ? "" : " (labels stay integer)"));
         }
       }
       for (String a : ancestors) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -27,8 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * LOSSES.md). The value and the gradients then come from SameDiff's autodiff on a graph built with
  * {@link SDClceLoss}, so the two forms compute the same thing by construction. One graph is built
  * per (configuration, data type) on first use and cached (its batch size and widths are dynamic,
- * so any M, d and C reuse it; at most {@value #MAX_CACHED_GRAPHS} graphs are kept, then the cache
- * starts afresh); building costs tens to hundreds of milliseconds, later calls only run it.
+ * so any M, d and C reuse it; the {@value #MAX_CACHED_GRAPHS} most recently used are kept); building costs tens to hundreds of milliseconds, later calls only run it.
  *
  * <p>Thread-safe: calls that share a cached graph are serialised on it; different configurations run
  * in parallel. The returned gradients are fresh copies, owned by the caller.
@@ -43,10 +42,16 @@ public final class EagerLoss {
   /** Name of the scalar loss in the cached graphs. */
   static final String LOSS = "loss";
 
-  /** At most this many graphs stay cached; beyond it the cache starts afresh. */
-  static final int MAX_CACHED_GRAPHS = 64;
+  /** At most this many graphs stay cached; beyond it the least recently used goes. */
+  static final int MAX_CACHED_GRAPHS = 128;
 
-  private static final Map<Key, Graph> CACHE = new ConcurrentHashMap<>();
+  /** Least-recently-used cache; every access holds its lock (graphs are built outside it). */
+  private static final Map<Key, Graph> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Key, Graph> eldest) {
+      return size() > MAX_CACHED_GRAPHS;
+    }
+  };
 
   private EagerLoss() {}
 
@@ -67,10 +72,7 @@ public final class EagerLoss {
     DataType dt = kind.usesEmbeddings() ? embeddings.dataType() : logits.dataType();
     // checkInputs does not change the graph: one cached graph serves both settings.
     LossConfig graphConfig = config.checkInputs() ? config : config.toBuilder().optCheckInputs(true).build();
-    if (CACHE.size() >= MAX_CACHED_GRAPHS && !CACHE.containsKey(new Key(graphConfig, dt))) {
-      CACHE.clear(); // a caller sweeping hyper-parameters must not grow the cache without bound
-    }
-    Graph g = CACHE.computeIfAbsent(new Key(graphConfig, dt), k -> new Graph(k.config, k.dataType));
+    Graph g = graph(new Key(graphConfig, dt));
     Map<String, INDArray> ph = new HashMap<>();
     if (kind.usesEmbeddings()) {
       ph.put(EMBEDDINGS, embeddings);
@@ -82,9 +84,26 @@ public final class EagerLoss {
     return g.run(ph);
   }
 
+  private static Graph graph(Key key) {
+    synchronized (CACHE) {
+      Graph g = CACHE.get(key);
+      if (g != null) {
+        return g;
+      }
+    }
+    // Built outside the lock: two threads may both build a missing graph; the first one stored wins.
+    Graph built = new Graph(key.config, key.dataType);
+    synchronized (CACHE) {
+      Graph g = CACHE.putIfAbsent(key, built);
+      return g != null ? g : built;
+    }
+  }
+
   /** Number of cached graphs (for tests and monitoring). @return the count */
   static int cachedGraphs() {
-    return CACHE.size();
+    synchronized (CACHE) {
+      return CACHE.size();
+    }
   }
 
   private record Key(LossConfig config, DataType dataType) {}

@@ -225,7 +225,7 @@ public final class SDClceLoss {
 
   /** {@code rsqrt(sum(z^2) + eps^2) * scale}, [M, 1]. */
   private SDVariable inverseNorm(SDVariable z, double scale) {
-    SDVariable inv = sd.math.rsqrt(sd.math.square(z).sum(true, 1).add(LossConfig.NORM_EPS * LossConfig.NORM_EPS));
+    SDVariable inv = sd.math.rsqrt(sd.squaredNorm(z, true, 1).add(LossConfig.NORM_EPS * LossConfig.NORM_EPS));
     return scale == 1.0 ? inv : inv.mul(scale);
   }
 
@@ -240,7 +240,7 @@ public final class SDClceLoss {
 
   /** The shared pieces of every contrastive loss over one batch. */
   private final class Batch {
-    final SDVariable rows; // scalar INT64, M
+    final SDVariable labels; // [M] INT64
     final SDVariable s; // [M, M] similarities x_i . x_j / tau
     final SDVariable pos; // [M, M] 1 where j != i and y_j = y_i
     final SDVariable neg; // [M, M] 1 where y_j != y_i
@@ -258,13 +258,12 @@ public final class SDClceLoss {
       SDVariable xs = z.mul(inverseNorm(z, 1.0 / Math.sqrt(tau)));
       s = sd.mmul(xs, xs, false, true, false);
       SDVariable y = intLabels(labels);
+      this.labels = y;
       SDVariable same = sd.eq(sd.reshape(y, -1, 1), sd.reshape(y, 1, -1)).castTo(dt);
-      SDVariable m = sd.sizeAt(y, 0);
-      rows = m;
-      // sd.math.eye(SDVariable) fails to execute in M2.1: build the identity from a range.
-      SDVariable idx = sd.range(sd.constant(0L), m, sd.constant(1L), DataType.INT64);
-      SDVariable eye = sd.eq(sd.reshape(idx, -1, 1), sd.reshape(idx, 1, -1)).castTo(dt);
-      pos = same.sub(eye);
+      // The identity from a range: in M2.1 sd.math.eye(SDVariable) fails to execute, and
+      // sd.math.setDiag crashes the JVM (SIGSEGV in matrixSetDiag) when a graph sees a new M.
+      SDVariable idx = sd.range(sd.constant(0L), sd.sizeAt(y, 0), sd.constant(1L), DataType.INT64);
+      pos = same.sub(sd.eq(sd.reshape(idx, -1, 1), sd.reshape(idx, 1, -1)).castTo(dt));
       neg = same.rsub(1.0);
       // Every similarity lies in [-1/tau, 1/tau]; masked entries sit `big` below that range.
       double big = 2.0 / tau + MASK_MARGIN;
@@ -280,27 +279,27 @@ public final class SDClceLoss {
 
   /** One masked set of a row: its shift, its shifted exponentials and their row sum. */
   private static final class MaskedExp {
-    final SDVariable masked; // s * mask
-    final SDVariable shift; // [M, 1] constant row max over the set (-big when empty)
+    final SDVariable shift; // [M, 1] constant row max over the set (about -big when empty)
     final SDVariable exp; // [M, M] exp(s - shift) on members, 0 elsewhere
     final SDVariable sum; // [M, 1]
 
-    MaskedExp(SDVariable masked, SDVariable shift, SDVariable exp, SDVariable sum) {
-      this.masked = masked;
+    MaskedExp(SDVariable shift, SDVariable exp, SDVariable sum) {
       this.shift = shift;
       this.exp = exp;
       this.sum = sum;
     }
   }
 
+  /**
+   * Members keep s; non-members sit at s - big, at least MASK_MARGIN below every member, so exp
+   * underflows to exactly 0 for them. Only in a row without members is {@code t - shift} not far
+   * below 0 (it is then at most 0): the mask after exp zeroes that row, and is exact elsewhere.
+   */
   private MaskedExp maskedExp(SDVariable s, SDVariable mask, SDVariable bias) {
-    SDVariable masked = s.mul(mask);
-    SDVariable t = masked.add(bias);
+    SDVariable t = s.add(bias);
     SDVariable shift = stop(t.max(true, 1));
-    SDVariable shifted = t.sub(shift);
-    // The mask after exp only matters for an empty row (where shifted = 0); elsewhere it is exact.
-    SDVariable e = sd.math.exp(shifted).mul(mask);
-    return new MaskedExp(masked, shift, e, e.sum(true, 1));
+    SDVariable e = sd.math.exp(t.sub(shift)).mul(mask);
+    return new MaskedExp(shift, e, e.sum(true, 1));
   }
 
   /** SupCon, CL and LACLN: they differ only in the negative mass and the aggregation. */
@@ -334,7 +333,7 @@ public final class SDClceLoss {
       perAnchor = logDen.sub(logPos).add(sd.math.log(sd.scalarMax(b.nPos, 1.0)));
     } else {
       // -(1/|P|) sum_p (s_ip - log(S+ + W))
-      perAnchor = logDen.sub(p.masked.sum(true, 1).div(sd.scalarMax(b.nPos, 1.0)));
+      perAnchor = logDen.sub(b.s.mul(b.pos).sum(true, 1).div(sd.scalarMax(b.nPos, 1.0)));
     }
     return meanOverAnchors(name, perAnchor, b);
   }
@@ -345,13 +344,13 @@ public final class SDClceLoss {
   }
 
   private SDVariable hsclLoss(String name, Batch b, double beta) {
-    SDVariable t = b.s.mul(b.neg).add(b.negBias);
+    SDVariable t = b.s.add(b.negBias);
     SDVariable shift = stop(t.max(true, 1));
     SDVariable shifted = t.sub(shift);
     SDVariable num = sd.math.exp(shifted.mul(1.0 + beta)).mul(b.neg).sum(true, 1).add(b.noNeg);
     SDVariable den = sd.math.exp(shifted.mul(beta)).mul(b.neg).sum(true, 1).add(b.noNeg);
     // log((M - 2) * weighted mean of the negatives); M - 2 = 0 is handled by `hasK` below.
-    SDVariable k = b.rows.castTo(b.s.dataType()).sub(2.0);
+    SDVariable k = sd.sizeAt(b.labels, 0).castTo(b.s.dataType()).sub(2.0);
     SDVariable logKw = shift.add(sd.math.log(num)).sub(sd.math.log(den)).add(sd.math.log(sd.scalarMax(k, 1.0)));
     // l_ip = softplus(u), u = log(K wmean_i) - s_ip, written stably with a constant shift r = max(u, 0).
     SDVariable u = logKw.sub(b.s);

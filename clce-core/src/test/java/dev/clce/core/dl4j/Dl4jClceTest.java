@@ -279,6 +279,25 @@ class Dl4jClceTest {
   }
 
   @Test
+  void lossFunctionSurvivesJavaSerialization() throws Exception {
+    LossContrastive loss = Dl4jClce.embeddingLoss(LossConfig.builder(LossKind.HSCL).optTau(0.2).optBeta(0.7).build());
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(loss);
+    }
+    LossContrastive back;
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      back = (LossContrastive) in.readObject();
+    }
+    assertEquals(loss, back);
+    assertEquals(loss.lossConfig(), back.lossConfig());
+    INDArray pre = Nd4j.randn(DataType.DOUBLE, 4, DIM);
+    INDArray labels = Nd4j.createFromArray(new double[][] {{0}, {1}, {0}, {1}});
+    assertEquals(loss.computeScore(labels, pre, new ActivationIdentity(), null, true),
+        back.computeScore(labels, pre, new ActivationIdentity(), null, true), 0.0);
+  }
+
+  @Test
   void readsClassIndicesAndOneHotRows() {
     INDArray idx = Nd4j.createFromArray(new double[][] {{2}, {0}, {1}});
     INDArray hot = Nd4j.createFromArray(new double[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}});

@@ -82,6 +82,9 @@ class GradientCheckTest {
   void passesOnMlpWithSoftmaxCrossEntropyAndInt32Labels() {
     SameDiff sd = mlp(DataType.DOUBLE);
     Map<String, INDArray> ph = mlpInputs(DataType.DOUBLE);
+    INDArray w1 = sd.getArrForVarName(W1);
+    INDArray w1Before = w1.dup();
+    INDArray xBefore = ph.get(X).dup();
     GradientCheckReport r = GradientCheck.builder(sd)
         .setLoss(LOSS)
         .setVariables(W1, B1, W2, B2, X)
@@ -95,6 +98,10 @@ class GradientCheckTest {
     assertEquals(BATCH * IN, r.checkedPerVariable().get(X));
     assertTrue(r.variablesWithoutGradient().isEmpty());
     assertEquals(DataType.INT32, ph.get(Y).dataType());
+    // The entries were perturbed on copies: the caller's arrays are bit-for-bit what they were.
+    assertSame(w1, sd.getArrForVarName(W1));
+    assertEquals(0.0, w1.sub(w1Before).amaxNumber().doubleValue(), 0.0);
+    assertEquals(0.0, ph.get(X).sub(xBefore).amaxNumber().doubleValue(), 0.0);
   }
 
   @Test
@@ -287,6 +294,9 @@ class GradientCheckTest {
     assertMessage("placeholders: no placeholder 'q'",
         () -> GradientCheck.builder(sd).setLoss(LOSS).setVariables(W1)
             .optPlaceholders(Map.of(X, ph.get(X), Y, ph.get(Y), "q", ph.get(X))).build());
+    assertMessage("placeholders: '" + Y + "' is declared INT but its value is FLOAT",
+        () -> GradientCheck.builder(sd).setLoss(LOSS).setVariables(W1)
+            .optPlaceholders(Map.of(X, ph.get(X), Y, ph.get(Y).castTo(DataType.FLOAT))).build());
     assertMessage("epsilon: must be finite and in (0, 0.1], got -1.0",
         () -> GradientCheck.builder(sd).setLoss(LOSS).setVariables(W1).optPlaceholders(ph).optEpsilon(-1).build());
     assertMessage("maxRelativeError:",

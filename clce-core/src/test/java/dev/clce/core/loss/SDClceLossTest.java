@@ -27,6 +27,8 @@ class SDClceLossTest {
   private static final Batch VIEWS = TestBatches.twoViews(8, 5, 3, 31);
   private static final Batch SINGLETONS = TestBatches.withSingletons(7, 4, 3, 32);
   private static final Batch ZERO = TestBatches.zeroRow(6, 3, 33);
+  private static final Batch DUPLICATES = TestBatches.duplicateRows(6, 3, 35);
+  private static final Batch ONE_CLASS = TestBatches.oneClass(4, 3, 36);
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
@@ -35,6 +37,8 @@ class SDClceLossTest {
       out.add(args(withTau(v, 0.05), VIEWS, DataType.FLOAT));
       out.add(args(withTau(v, 0.5), SINGLETONS, DataType.DOUBLE));
       out.add(args(withTau(v, 1.0), ZERO, DataType.DOUBLE));
+      out.add(args(withTau(v, 0.1), DUPLICATES, DataType.DOUBLE));
+      out.add(args(withTau(v, 0.1), ONE_CLASS, DataType.DOUBLE));
     }
     return out.stream();
   }

@@ -96,7 +96,7 @@ public record BatchNorm2d(String name, int channels, long valuesPerExample) {
     // Not sd.variance(x, false, ...): the copy of the op that SameDiff makes when it builds the
     // gradient graph loses biasCorrected=false, so training steps saw the unbiased variance.
     SDVariable centred = x.sub(bm.reshape(1, channels, 1, 1));
-    SDVariable bv = sd.mean(batchVarName(), centred.mul(centred), false, 0, 2, 3);
+    SDVariable bv = sd.mean(batchVarName(), sd.math().square(centred), false, 0, 2, 3);
     SDVariable t = ctx.training();
     SDVariable mean = rm.add(bm.sub(rm).mul(t));
     SDVariable var = rv.add(bv.sub(rv).mul(t));

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * A pre-norm transformer encoder block as torchvision's {@code EncoderBlock}:
@@ -44,16 +45,19 @@ public record EncoderBlock(LayerNorm ln1, Linear inProj, Linear outProj, int hea
    */
   public SDVariable forward(GraphContext ctx, SDVariable x) {
     int d = ln1.dim();
-    int hd = d / heads;
-    SDVariable h = ln1.forward(ctx, x);
-    SDVariable qkv = inProj.forward3d(ctx, h, tokens)           // [N, T, 3D]
-        .reshape(-1, tokens, 3, heads, hd)
-        .permute(2, 0, 3, 1, 4);                               // [3, N, H, T, hd]
-    SDVariable q = qkv.get(SDIndex.point(0));
-    SDVariable k = qkv.get(SDIndex.point(1));
-    SDVariable v = qkv.get(SDIndex.point(2));
     var sd = ctx.sd();
-    SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(hd)); // [N, H, T, T]
+    SDVariable h = ln1.forward(ctx, x).reshape(-1, d);          // [N T, D]
+    // The packed parameters stay one variable each (torchvision's in_proj_weight [3D, D] and
+    // in_proj_bias [3D]); the query/key/value split slices the parameters, whose shapes do not
+    // depend on the batch. Splitting the activation instead (point slices of [3, N, H, T, hd])
+    // made M2.1's strided_slice_bp fail "Op validation failed" at batch sizes 1 and 2.
+    List<ParamSpec> p = inProj.params();
+    SDVariable w = ctx.param(p.get(0));
+    SDVariable b = ctx.param(p.get(1));
+    SDVariable q = heads(sd, h, w, b, 0, d);
+    SDVariable k = heads(sd, h, w, b, 1, d);
+    SDVariable v = heads(sd, h, w, b, 2, d);
+    SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(d / heads)); // [N, H, T, T]
     SDVariable attn = sd.nn().softmax(scores, 3);
     SDVariable o = sd.mmul(attn, v)                             // [N, H, T, hd]
         .permute(0, 2, 1, 3)
@@ -62,5 +66,19 @@ public record EncoderBlock(LayerNorm ln1, Linear inProj, Linear outProj, int hea
     SDVariable m = mlp0.forward3d(ctx, ln2.forward(ctx, x), tokens);
     m = mlp3.forward3d(ctx, Activations.gelu(m), tokens);
     return x.add(m);
+  }
+
+  /**
+   * One of the three projections packed in {@code in_proj}: rows {@code [part D, (part + 1) D)} of
+   * the weight and the bias, applied to the flattened tokens and split into heads.
+   *
+   * @return [N, H, T, hd]
+   */
+  private SDVariable heads(SameDiff sd, SDVariable h, SDVariable w, SDVariable b, int part, int d) {
+    SDVariable wp = w.get(SDIndex.interval(part * d, (part + 1) * d), SDIndex.all()); // [D, D]
+    SDVariable bp = b.get(SDIndex.interval(part * d, (part + 1) * d));                // [D]
+    return sd.mmul(h, wp, false, true, false).add(bp)         // [N T, D]
+        .reshape(-1, tokens, heads, d / heads)
+        .permute(0, 2, 1, 3);
   }
 }

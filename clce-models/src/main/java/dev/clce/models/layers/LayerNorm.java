@@ -36,7 +36,7 @@ public record LayerNorm(String name, int dim, double eps) {
     int last = 2;
     SDVariable mean = x.mean(true, last);
     SDVariable centred = x.sub(mean);
-    SDVariable var = centred.mul(centred).mean(true, last);
+    SDVariable var = ctx.sd().math().square(centred).mean(true, last);
     SDVariable inv = ctx.sd().math().rsqrt(var.add(eps));
     return centred.mul(inv).mul(w).add(b);
   }

@@ -1,0 +1,282 @@
+package dev.clce.bench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clce.bench.perf.LossStepBenchmark;
+import dev.clce.bench.perf.OpTimingListener;
+import dev.clce.bench.perf.PeakRss;
+import dev.clce.bench.perf.ProcessCpu;
+import dev.clce.bench.perf.StepTimes;
+import dev.clce.bench.perf.TrainStepBenchmark;
+import dev.clce.core.loss.LossConfig;
+import dev.clce.core.loss.LossKind;
+import dev.clce.models.Arch;
+import dev.clce.models.EncoderModel;
+import dev.clce.models.ModelOptions;
+import dev.clce.models.Models;
+import dev.clce.models.Stem;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code clce perf}: wall time of training steps (forward, loss, backward, Adam update, BatchNorm
+ * running statistics) of a registered encoder, or of the loss alone, with peak resident memory.
+ *
+ * <pre>
+ * ./clce perf --arch resnet101 --batch 2 --steps 5 --loss clce --json
+ * ./clce perf --arch resnet50 --stem small --image-size 32 --batch 32 --steps 5 --loss ce --profile 15
+ * ./clce perf --loss-only --loss clce --m 256 --d 768
+ * </pre>
+ *
+ * <p>The batch and the optimiser are described in {@link TrainStepBenchmark}; the loss-only inputs in
+ * {@link LossStepBenchmark}. {@code scripts/perf_torch.py} runs the same configurations in PyTorch and
+ * {@code scripts/perf-compare.sh} runs both sides interleaved and writes {@code docs/PERFORMANCE.md}.
+ * Peak memory is the process's {@code VmHWM} at the end (model build, warm-up and timed steps).
+ */
+@Command(
+    name = "perf",
+    mixinStandardHelpOptions = true,
+    description = "Time training steps of an encoder with a loss (or the loss alone); median step time, images/s, peak RSS.")
+public final class PerfCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
+
+  @Option(names = "--arch", paramLabel = "ARCH", description = "encoder (required unless --loss-only): " + "resnet18 ... vit_l_16")
+  String arch;
+
+  @Option(names = "--classes", paramLabel = "N", description = "classes of the classifier (default ${DEFAULT-VALUE})")
+  int classes = ModelOptions.DEFAULT_CLASSES;
+
+  @Option(names = "--image-size", paramLabel = "PX", description = "input height and width (default ${DEFAULT-VALUE})")
+  int imageSize = ModelOptions.DEFAULT_IMAGE_SIZE;
+
+  @Option(names = "--channels", paramLabel = "C", description = "input channels (default ${DEFAULT-VALUE})")
+  int channels = ModelOptions.DEFAULT_CHANNELS;
+
+  @Option(names = "--stem", paramLabel = "STEM", description = "ResNet stem: imagenet or small (default ${DEFAULT-VALUE})")
+  String stem = Stem.IMAGENET.cliName();
+
+  @Option(names = "--width", paramLabel = "W", description = "width multiplier (default ${DEFAULT-VALUE})")
+  double width = 1.0;
+
+  @Option(names = "--projection-head", description = "add the projection head; contrastive losses then read it")
+  boolean projectionHead;
+
+  @Option(names = "--projection-dim", paramLabel = "D", description = "projection head output width (default ${DEFAULT-VALUE})")
+  int projectionDim = ModelOptions.DEFAULT_PROJECTION_DIM;
+
+  @Option(names = "--batch", paramLabel = "B", description = "images per step, even (default ${DEFAULT-VALUE})")
+  int batch = 2;
+
+  @Option(names = "--steps", paramLabel = "S", description = "timed steps (default ${DEFAULT-VALUE})")
+  int steps = 5;
+
+  @Option(names = "--warmup", paramLabel = "W", description = "untimed steps first; the first builds the gradient graph (default ${DEFAULT-VALUE})")
+  int warmup = 2;
+
+  @Option(names = "--loss", paramLabel = "LOSS", description = "ce, supcon, hscl, cl, lacln or clce (default ${DEFAULT-VALUE})")
+  String loss = LossKind.CLCE.cliName();
+
+  @Option(names = "--loss-only", description = "time the loss alone (forward + backward) on random [M, d] inputs")
+  boolean lossOnly;
+
+  @Option(names = "--m", paramLabel = "M", description = "rows of the loss-only inputs (default ${DEFAULT-VALUE})")
+  int m = 256;
+
+  @Option(names = "--d", paramLabel = "D", description = "embedding width of the loss-only inputs (default ${DEFAULT-VALUE})")
+  int d = 768;
+
+  @Option(names = "--form", paramLabel = "FORM", description = "loss-only: samediff or eager (default ${DEFAULT-VALUE})")
+  String form = "samediff";
+
+  @Option(names = "--profile", paramLabel = "N", arity = "0..1", fallbackValue = "15",
+      description = "time every op of the timed steps and print the N op types that took longest (default N 15)")
+  Integer profile;
+
+  @Option(names = "--elementwise-threshold", paramLabel = "N",
+      description = "ND4J: element-wise ops on fewer than N elements run on one thread (ND4J's default 1024)")
+  Integer elementwiseThreshold;
+
+  @Option(names = "--tad-threshold", paramLabel = "N",
+      description = "ND4J: ops along dimensions with fewer than N sub-arrays run on one thread (ND4J's default 1)")
+  Integer tadThreshold;
+
+  @Option(names = "--seed", paramLabel = "S", description = "seed of weights and inputs (default ${DEFAULT-VALUE})")
+  long seed = 1;
+
+  @Option(names = "--json", description = "print one JSON object")
+  boolean json;
+
+  /** @return the validated model options from the command line */
+  ModelOptions options() {
+    return ModelOptions.builder().optClasses(classes).optImageSize(imageSize).optChannels(channels)
+        .optStem(Stem.fromName(stem)).optWidth(width).optProjectionHead(projectionHead).optProjectionDim(projectionDim)
+        .optSeed(seed).build();
+  }
+
+  /**
+   * Runs the benchmark and prints the result.
+   *
+   * @return the exit code
+   */
+  @Override
+  public Integer call() {
+    if (steps < 1) {
+      throw new IllegalArgumentException("--steps: must be >= 1, got " + steps);
+    }
+    if (warmup < 0) {
+      throw new IllegalArgumentException("--warmup: must be >= 0, got " + warmup);
+    }
+    if (profile != null && profile < 1) {
+      throw new IllegalArgumentException("--profile: must be >= 1, got " + profile);
+    }
+    if (elementwiseThreshold != null && elementwiseThreshold < 1) {
+      throw new IllegalArgumentException("--elementwise-threshold: must be >= 1, got " + elementwiseThreshold);
+    }
+    if (tadThreshold != null && tadThreshold < 1) {
+      throw new IllegalArgumentException("--tad-threshold: must be >= 1, got " + tadThreshold);
+    }
+    LossConfig cfg = LossConfig.builder(LossKind.parse(loss)).build();
+    if (elementwiseThreshold != null) {
+      Nd4j.getEnvironment().setElementwiseThreshold(elementwiseThreshold);
+    }
+    if (tadThreshold != null) {
+      Nd4j.getEnvironment().setTadThreshold(tadThreshold);
+    }
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = mapper.createObjectNode();
+    root.put("tool", "clce perf");
+    root.put("side", "java");
+    root.put("loss", cfg.kind().cliName());
+    OpTimingListener prof = profile == null ? null : new OpTimingListener();
+    StepTimes t;
+    long imagesPerStep;
+    double cpu0;
+    double cpu1;
+    if (lossOnly) {
+      LossStepBenchmark.Form f = switch (form.toLowerCase(Locale.ROOT)) {
+        case "samediff" -> LossStepBenchmark.Form.SAMEDIFF;
+        case "eager" -> LossStepBenchmark.Form.EAGER;
+        default -> throw new IllegalArgumentException("--form: must be samediff or eager, got " + form);
+      };
+      if (prof != null && f == LossStepBenchmark.Form.EAGER) {
+        throw new IllegalArgumentException("--profile: only with --form samediff (the eager graph is private), got --form " + form);
+      }
+      LossStepBenchmark b = new LossStepBenchmark(cfg, f, m, d, seed);
+      root.put("mode", "loss-only");
+      root.put("form", f.name().toLowerCase(Locale.ROOT));
+      root.put("M", m);
+      root.put("d", d);
+      if (prof != null) {
+        b.run(warmup, 1);
+        b.addListener(prof);
+        prof.reset();
+      }
+      for (int i = 0; i < warmup; i++) {
+        b.step();
+      }
+      cpu0 = ProcessCpu.seconds();
+      t = b.run(0, steps);
+      cpu1 = ProcessCpu.seconds();
+      imagesPerStep = m;
+    } else {
+      if (arch == null) {
+        throw new IllegalArgumentException("--arch: required unless --loss-only, got none");
+      }
+      Arch a = Arch.fromName(arch);
+      ModelOptions o = options();
+      if (batch < 2 || batch % 2 != 0) {
+        throw new IllegalArgumentException("--batch: must be even and >= 2 (two views per image), got " + batch);
+      }
+      EncoderModel model = Models.create(a, o);
+      TrainStepBenchmark b = new TrainStepBenchmark(model, cfg, batch, seed);
+      root.put("mode", "train");
+      root.put("arch", a.cliName());
+      root.put("image_size", o.imageSize());
+      root.put("stem", o.stem().cliName());
+      root.put("classes", o.classes());
+      root.put("batch", batch);
+      root.put("trainable_parameters", model.trainableParameterCount());
+      root.put("graph_ops", model.sameDiff().getOps().size());
+      root.put("loss_before", b.currentLoss());
+      if (prof != null) {
+        b.run(warmup, 1);
+        b.addListener(prof);
+        prof.reset();
+      } else {
+        for (int i = 0; i < warmup; i++) {
+          b.step();
+        }
+      }
+      cpu0 = ProcessCpu.seconds();
+      t = b.run(0, steps);
+      cpu1 = ProcessCpu.seconds();
+      root.put("first_step_s", b.firstStepSeconds());
+      root.put("loss_after", b.currentLoss());
+      ArrayNode rss = root.putArray("rss_after_step_mb");
+      b.rssAfterStepMb().forEach(rss::add);
+      imagesPerStep = batch;
+    }
+    root.put("warmup", warmup);
+    root.put("steps", steps);
+    root.put("median_step_s", t.median());
+    root.put("min_step_s", t.min());
+    root.put("max_step_s", t.max());
+    root.put("early_median_s", t.earlyMedian());
+    root.put("late_median_s", t.lateMedian());
+    root.put("images_per_s", imagesPerStep / t.median());
+    root.put("cpu_s_per_step", (cpu1 - cpu0) / steps);
+    root.put("peak_rss_mb", PeakRss.peakMb());
+    ArrayNode ts = root.putArray("step_s");
+    for (double s : t.seconds()) {
+      ts.add(s);
+    }
+    root.put("java", System.getProperty("java.version"));
+    root.put("nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
+    root.put("nd4j_elementwise_threshold", Nd4j.getEnvironment().elementwiseThreshold());
+    root.put("nd4j_tad_threshold", Nd4j.getEnvironment().tadThreshold());
+    if (prof != null) {
+      ArrayNode p = root.putArray("profile");
+      root.put("profile_op_total_s", prof.totalNanos() / 1e9 / steps);
+      root.put("profile_op_count", prof.totalCount() / steps);
+      for (OpTimingListener.OpTypeTime e : prof.top(profile)) {
+        ObjectNode r = p.addObject();
+        r.put("op", e.opType());
+        r.put("s_per_step", e.nanos() / 1e9 / steps);
+        r.put("count_per_step", e.count() / steps);
+        r.put("mean_us", e.meanMicros());
+      }
+    }
+    PrintWriter out = commandSpec.commandLine().getOut();
+    if (json) {
+      out.println(root.toString());
+    } else {
+      out.printf(Locale.ROOT, "%s%n", lossOnly ? "loss " + cfg.kind().cliName() + " M=" + m + " d=" + d + " (" + form + ")"
+          : arch + " batch " + batch + " loss " + cfg.kind().cliName());
+      out.printf(Locale.ROOT, "median step  %.4f s  (min %.4f, max %.4f, %d steps after %d warm-up)%n", t.median(), t.min(),
+          t.max(), steps, warmup);
+      out.printf(Locale.ROOT, "CPU per step %.4f s (process, all threads; mean)%n", (cpu1 - cpu0) / steps);
+      out.printf(Locale.ROOT, "throughput   %.2f %s/s%n", imagesPerStep / t.median(), lossOnly ? "rows" : "images");
+      out.printf(Locale.ROOT, "peak RSS     %.0f MiB%n", PeakRss.peakMb());
+      if (prof != null) {
+        double total = prof.totalNanos() / 1e9 / steps;
+        out.printf(Locale.ROOT, "ops per step %d, op time %.4f s of %.4f s median step%n", prof.totalCount() / steps, total,
+            t.median());
+        out.printf(Locale.ROOT, "%-28s %10s %7s %8s %10s%n", "op type", "s/step", "share", "count", "mean us");
+        for (OpTimingListener.OpTypeTime e : prof.top(profile)) {
+          double s = e.nanos() / 1e9 / steps;
+          out.printf(Locale.ROOT, "%-28s %10.4f %6.1f%% %8d %10.1f%n", e.opType(), s, 100 * s / total, e.count() / steps,
+              e.meanMicros());
+        }
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.clce.bench.protocol;
+
+import dev.clce.core.loss.LossConfig;
+import java.util.Locale;
+
+/**
+ * One training run of the bench.
+ *
+ * @param phase what is trained and how it is started
+ * @param label the loss as the report names it (for example "CE+CL+HNM (CLCE)")
+ * @param loss the loss
+ * @param batch images per batch (2 views each)
+ * @param seed the seed
+ */
+public record Arm(Phase phase, String label, LossConfig loss, int batch, long seed) {
+
+  /** How a run starts and on which classes it trains. */
+  public enum Phase {
+    /** CE on the base classes from random initialisation (shared by every pretrained arm, cached). */
+    PRETRAIN,
+    /** Fine-tune the pretrained encoder on the labelled novel-class set; top-1 on novel test images. */
+    TRANSFER,
+    /** Train from random initialisation on the labelled novel-class set, same budget as TRANSFER. */
+    SCRATCH,
+    /** Fine-tune the pretrained encoder on the base classes; few-shot episodes on the novel classes. */
+    BASE_FINETUNE
+  }
+
+  /** @return a key naming the run uniquely (its directory name) */
+  public String key() {
+    return String.format(Locale.ROOT, "%s-%s-tau%s-lam%s-b%d-s%d", phase.name().toLowerCase(Locale.ROOT),
+        loss.kind().cliName(), loss.tau(), loss.lambda(), batch, seed).replace('.', 'p');
+  }
+}

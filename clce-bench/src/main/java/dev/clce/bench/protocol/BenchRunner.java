@@ -1,0 +1,443 @@
+package dev.clce.bench.protocol;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clce.bench.data.AugmentConfig;
+import dev.clce.bench.data.ClassSubset;
+import dev.clce.bench.data.DataSpec;
+import dev.clce.bench.data.ImageDataset;
+import dev.clce.bench.data.Split;
+import dev.clce.bench.eval.FewShotConfig;
+import dev.clce.bench.eval.FewShotEvaluator;
+import dev.clce.bench.eval.FewShotResult;
+import dev.clce.bench.train.Checkpoint;
+import dev.clce.bench.train.ModelEvaluator;
+import dev.clce.bench.train.OptimizerKind;
+import dev.clce.bench.train.TrainConfig;
+import dev.clce.bench.train.TrainNames;
+import dev.clce.bench.train.TrainResult;
+import dev.clce.bench.train.Trainer;
+import dev.clce.core.loss.LossConfig;
+import dev.clce.models.EncoderModel;
+import dev.clce.models.weights.ModelWeights;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runs every arm of a bench preset on top of the trainer ({@link Trainer}) and collects the numbers
+ * the report needs. The CE pretraining on the base classes is cached under
+ * {@code OUT/cache/pretrain-<hash of its configuration>}; every other run goes to a work directory
+ * that the caller deletes. A progress line per run shows where the whole bench is and its ETA.
+ */
+public final class BenchRunner {
+  /** Sub-directory of the output directory holding cached pretraining runs. */
+  public static final String CACHE_DIR = "cache";
+  /** Sub-directory of the cache holding decompressed Fashion-MNIST files. */
+  public static final String FASHION_COPY = "fashion-mnist-idx";
+  private static final List<String> FASHION_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+      "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+  /** Images per forward pass in evaluation. */
+  static final int EVAL_BATCH = 256;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * One finished transfer, from-scratch or fine-tuning run.
+   *
+   * @param arm the arm
+   * @param top1 nearest-centroid top-1 on the test images (centroids from its training images)
+   * @param headTop1 top-1 of the classification head (meaningless for losses without CE)
+   * @param steps steps run
+   * @param seconds wall time of the run
+   * @param isotropy isotropy score of its test embeddings (NaN when not measured)
+   */
+  public record ArmResult(Arm arm, double top1, double headTop1, long steps, double seconds, double isotropy) {}
+
+  /**
+   * Few-shot results of one base-fine-tuned encoder.
+   *
+   * @param arm the arm
+   * @param results one per K
+   */
+  public record FewShotArm(Arm arm, List<FewShotResult> results) {}
+
+  /**
+   * Test embeddings kept for the embedding-quality section.
+   *
+   * @param arm the arm
+   * @param embeddings one row per test image
+   * @param labels local labels (0..k-1 in novel-class order)
+   */
+  public record Embeddings(Arm arm, float[][] embeddings, int[] labels) {}
+
+  /**
+   * Everything a bench run measured.
+   *
+   * @param preset the preset
+   * @param arms every transfer and from-scratch run by key
+   * @param fewShot every few-shot arm
+   * @param embeddings kept embeddings by loss label (section 5)
+   * @param novelClassNames the novel classes' names in local order
+   * @param pretrainTop1 the pretraining's nearest-centroid top-1 on base test images (NaN with weights)
+   * @param pretrainCached whether the pretraining came from the cache
+   * @param pretrainKey the pretraining cache directory name (null with weights)
+   * @param normMean normalisation mean (training split)
+   * @param normStd normalisation standard deviation
+   */
+  public record Results(BenchPreset preset, Map<String, ArmResult> arms, List<FewShotArm> fewShot,
+      Map<String, Embeddings> embeddings, List<String> novelClassNames, double pretrainTop1, boolean pretrainCached,
+      String pretrainKey, List<Double> normMean, List<Double> normStd) {
+
+    /**
+     * Top-1 of the arms of one phase, loss config and batch, in seed order.
+     *
+     * @param phase the phase
+     * @param loss the loss
+     * @param batch the batch
+     * @param seeds the seeds
+     * @return values (NaN where missing)
+     */
+    public double[] top1(Arm.Phase phase, LossConfig loss, int batch, List<Long> seeds) {
+      double[] v = new double[seeds.size()];
+      for (int i = 0; i < v.length; i++) {
+        ArmResult r = arms.get(new Arm(phase, "", loss, batch, seeds.get(i)).key());
+        v[i] = r == null ? Double.NaN : r.top1();
+      }
+      return v;
+    }
+
+    /**
+     * Isotropy scores of the arms of one phase, loss and batch, in seed order.
+     *
+     * @param loss the loss
+     * @param batch the batch
+     * @param seeds the seeds
+     * @return values (NaN where missing)
+     */
+    public double[] isotropy(LossConfig loss, int batch, List<Long> seeds) {
+      double[] v = new double[seeds.size()];
+      for (int i = 0; i < v.length; i++) {
+        ArmResult r = arms.get(new Arm(Arm.Phase.TRANSFER, "", loss, batch, seeds.get(i)).key());
+        v[i] = r == null ? Double.NaN : r.isotropy();
+      }
+      return v;
+    }
+  }
+
+  private final BenchPreset preset;
+  private final Path out;
+  private final Path work;
+  private final PrintWriter progress;
+  private final BenchPlan plan;
+  private final DataSpec data;
+
+  /**
+   * A runner.
+   *
+   * @param preset the preset
+   * @param out the output directory (its {@code cache/} holds the pretraining)
+   * @param work a scratch directory for the runs (the caller deletes it)
+   * @param progress where the progress lines go (the command's standard error)
+   */
+  public BenchRunner(BenchPreset preset, Path out, Path work, PrintWriter progress) {
+    this.preset = preset;
+    this.out = out;
+    this.work = work;
+    this.progress = progress == null ? new PrintWriter(java.io.Writer.nullWriter()) : progress;
+    this.plan = new BenchPlan(preset);
+    this.data = plainCopy(preset.data(), out.resolve(CACHE_DIR));
+  }
+
+  /** @return the dataset the runs read (a decompressed copy of gzipped Fashion-MNIST files) */
+  public DataSpec data() {
+    return data;
+  }
+
+  /**
+   * The trainer loads its dataset once per run; gunzipping Fashion-MNIST's 26 MB each time would
+   * dominate short runs. Gzipped IDX files are therefore decompressed once into
+   * {@code cache/fashion-mnist-idx/} (each file written atomically) and the runs read that copy.
+   *
+   * @param spec the requested dataset
+   * @param cache the cache directory
+   * @return the dataset to read
+   */
+  static DataSpec plainCopy(DataSpec spec, Path cache) {
+    if (spec.kind() != DataSpec.Kind.FASHION_MNIST) {
+      return spec;
+    }
+    Path dir = cache.resolve(FASHION_COPY);
+    boolean any = false;
+    try {
+      for (String f : FASHION_FILES) {
+        Path plain = spec.dir().resolve(f);
+        Path gz = spec.dir().resolve(f + ".gz");
+        if (Files.isRegularFile(plain) || !Files.isRegularFile(gz)) {
+          continue;
+        }
+        any = true;
+        Path target = dir.resolve(f);
+        if (Files.isRegularFile(target)) {
+          continue;
+        }
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".gunzip-", ".tmp");
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+          Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not decompress " + spec.dir() + " into " + dir, e);
+    }
+    if (!any) {
+      return spec;
+    }
+    for (String f : FASHION_FILES) {
+      if (!Files.isRegularFile(dir.resolve(f))) {
+        return spec; // a mix of plain and gzipped files: read the original
+      }
+    }
+    return DataSpec.parse(DataSpec.Kind.FASHION_MNIST.id() + ":" + dir);
+  }
+
+  /** @return the plan */
+  public BenchPlan plan() {
+    return plan;
+  }
+
+  /**
+   * Runs every arm.
+   *
+   * @return the results
+   */
+  public Results run() {
+    long start = System.nanoTime();
+    ImageDataset fullTrain = data.load(Split.TRAIN);
+    double[][] stats = AugmentConfig.channelStats(fullTrain);
+    List<Double> mean = new ArrayList<>();
+    List<Double> std = new ArrayList<>();
+    for (int c = 0; c < stats[0].length; c++) {
+      mean.add(stats[0][c]);
+      std.add(stats[1][c] > 0 ? stats[1][c] : 1.0);
+    }
+    int channels = fullTrain.channels();
+    fullTrain = null; // only the statistics are kept
+    ImageDataset fullTest = data.load(Split.TEST);
+    int fewShotPerClass = Math.max(preset.testPerClass(), 5 + FewShotConfig.DEFAULT_QUERIES);
+    ImageDataset novelTest = new ClassSubset(preset.novelClasses(), fewShotPerClass).apply(fullTest);
+    fullTest = null;
+
+    List<Arm> arms = plan.arms();
+    double[] cost = new double[arms.size()];
+    double totalCost = 0;
+    for (int i = 0; i < arms.size(); i++) {
+      cost[i] = plan.cost(arms.get(i));
+      totalCost += cost[i];
+    }
+    Map<String, ArmResult> results = new LinkedHashMap<>();
+    List<FewShotArm> fewShot = new ArrayList<>();
+    Map<String, Embeddings> kept = new LinkedHashMap<>();
+    Path pretrainCkpt = null;
+    double pretrainTop1 = Double.NaN;
+    boolean cached = false;
+    String pretrainKey = null;
+    double doneCost = 0;
+    double measuredCost = 0;
+    double measuredSeconds = 0;
+    for (int i = 0; i < arms.size(); i++) {
+      Arm arm = arms.get(i);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      String eta = measuredCost > 0 ? clock((totalCost - doneCost) * measuredSeconds / measuredCost) : "?";
+      progress.printf(Locale.ROOT, "bench [%d/%d %3.0f%%] %s: %s b%d seed %d | elapsed %s | ETA %s%n", i + 1,
+          arms.size(), 100 * doneCost / totalCost, BenchPlan.describe(arm.phase()), arm.label(), arm.batch(),
+          arm.seed(), clock(elapsed), eta);
+      progress.flush();
+      long t0 = System.nanoTime();
+      TrainConfig config = config(arm, mean, std, channels);
+      if (arm.phase() == Arm.Phase.PRETRAIN) {
+        pretrainKey = "pretrain-" + hash(config.toMap());
+        Path dir = out.resolve(CACHE_DIR).resolve(pretrainKey);
+        Path done = dir.resolve(TrainNames.FINAL_JSON);
+        if (Files.exists(done) && Checkpoint.newest(dir).isPresent()) {
+          cached = true;
+          pretrainTop1 = readTop1(done);
+          progress.println("  cached: " + dir);
+        } else {
+          deleteTree(dir);
+          TrainResult r = Trainer.create(config, dir, false, null).run();
+          pretrainTop1 = r.scores().nearestCentroidTop1();
+        }
+        pretrainCkpt = Checkpoint.newest(dir).orElseThrow();
+      } else {
+        Trainer trainer = Trainer.create(config, work.resolve(arm.key()), false, null);
+        if (arm.phase() == Arm.Phase.TRANSFER || arm.phase() == Arm.Phase.BASE_FINETUNE) {
+          loadPretrained(trainer.model(), pretrainCkpt);
+        }
+        TrainResult r = trainer.run();
+        double iso = Double.NaN;
+        if (arm.phase() == Arm.Phase.BASE_FINETUNE) {
+          ModelEvaluator.Outputs o = ModelEvaluator.run(trainer.model(), novelTest, trainer.data().augment(), EVAL_BATCH);
+          List<Integer> local = new ArrayList<>();
+          for (int c = 0; c < novelTest.numClasses(); c++) {
+            local.add(c);
+          }
+          FewShotConfig fs = new FewShotConfig(FewShotConfig.DEFAULT_WAYS, FewShotConfig.DEFAULT_SHOTS,
+              FewShotConfig.DEFAULT_QUERIES, preset.episodes(), arm.seed(), 1.0);
+          fewShot.add(new FewShotArm(arm, FewShotEvaluator.evaluate(o.embeddings(), o.labels(), local, fs)));
+        } else if (arm.phase() == Arm.Phase.TRANSFER && plan.keepsEmbeddings(arm)) {
+          ModelEvaluator.Outputs o = ModelEvaluator.run(trainer.model(), trainer.data().test(), trainer.data().augment(),
+              EVAL_BATCH);
+          iso = dev.clce.bench.metrics.Isotropy.score(o.embeddings());
+          if (arm.seed() == preset.seeds().get(0)) {
+            kept.put(arm.label(), new Embeddings(arm, o.embeddings(), o.labels()));
+          }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        ArmResult ar = new ArmResult(arm, r.scores().nearestCentroidTop1(), r.scores().headTop1(), r.steps(), secs, iso);
+        results.put(arm.key(), ar);
+        progress.printf(Locale.ROOT, "  -> top-1 %.4f (nearest centroid), %d steps, %.1f s%n", ar.top1(), r.steps(), secs);
+        progress.flush();
+        deleteTree(work.resolve(arm.key()));
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      doneCost += cost[i];
+      if (!(arm.phase() == Arm.Phase.PRETRAIN && cached)) {
+        measuredCost += cost[i];
+        measuredSeconds += secs;
+      }
+    }
+    progress.printf(Locale.ROOT, "bench: %d runs done in %s%n", arms.size(), clock((System.nanoTime() - start) / 1e9));
+    return new Results(preset, results, fewShot, kept, novelTest.classNames(), pretrainTop1, cached, pretrainKey, mean,
+        std);
+  }
+
+  /**
+   * The trainer configuration of an arm.
+   *
+   * @param arm the arm
+   * @param mean normalisation mean
+   * @param std normalisation standard deviation
+   * @param channels image channels
+   * @return the configuration (resolved)
+   */
+  TrainConfig config(Arm arm, List<Double> mean, List<Double> std, int channels) {
+    boolean base = arm.phase() == Arm.Phase.PRETRAIN || arm.phase() == Arm.Phase.BASE_FINETUNE;
+    TrainConfig.Builder b = TrainConfig.builder(data, preset.arch(), arm.loss())
+        .optClasses(base ? preset.baseClasses() : preset.novelClasses())
+        .optTrainPerClass(arm.phase() == Arm.Phase.PRETRAIN || arm.phase() == Arm.Phase.BASE_FINETUNE
+            ? preset.pretrainPerClass() : preset.labelledPerClass())
+        .optTestPerClass(preset.testPerClass())
+        .optImageSize(preset.imageSize()).optChannels(channels).optNormalisation(mean, std)
+        .optStem(preset.stem()).optWidth(preset.width()).optMaxBlocksPerStage(preset.maxBlocks())
+        .optBatch(arm.batch()).optSeed(arm.seed()).optOptimizer(OptimizerKind.ADAM)
+        .optLr(arm.phase() == Arm.Phase.PRETRAIN ? preset.pretrainLr() : preset.lr()).optWeightDecay(1e-4)
+        .optKeepCheckpoints(1).optLogEvery(1_000_000).optProgressEvery(1_000_000).optEvalBatch(EVAL_BATCH);
+    switch (arm.phase()) {
+      case PRETRAIN -> b.optSteps(preset.pretrainSteps());
+      case BASE_FINETUNE -> b.optSteps(preset.baseFinetuneSteps());
+      default -> b.optEpochs(preset.transferEpochs());
+    }
+    return b.build();
+  }
+
+  /**
+   * Loads the pretrained encoder into a model: every parameter and buffer but the classifier and the
+   * projection head (from the cached pretraining checkpoint, or from the preset's safetensors file).
+   *
+   * @param model the model
+   * @param ckpt the pretraining checkpoint (null when the preset has weights)
+   */
+  void loadPretrained(EncoderModel model, Path ckpt) {
+    if (preset.weights() != null) {
+      ModelWeights.loadBackbone(model, preset.weights());
+      return;
+    }
+    Checkpoint c = Checkpoint.read(ckpt);
+    try {
+      Set<String> skip = new HashSet<>(model.headParameterNames());
+      skip.addAll(model.projectionParameterNames());
+      for (String n : model.stateNames()) {
+        if (skip.contains(n)) {
+          continue;
+        }
+        INDArray have = model.sameDiff().getArrForVarName(n);
+        INDArray got = c.tensors().get(Checkpoint.MODEL_GROUP + n);
+        if (got == null || !Arrays.equals(have.shape(), got.shape())) {
+          throw new IllegalStateException(ckpt + ": pretrained tensor " + n + " is missing or has another shape");
+        }
+        have.assign(got);
+      }
+    } finally {
+      c.release();
+    }
+  }
+
+  private static double readTop1(Path finalJson) {
+    try {
+      Map<?, ?> m = JSON.readValue(finalJson.toFile(), Map.class);
+      Object v = m.get("nearest_centroid_top1");
+      return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + finalJson, e);
+    }
+  }
+
+  static String hash(Map<String, Object> m) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsString(m).getBytes(StandardCharsets.UTF_8));
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < 6; i++) {
+        b.append(String.format(Locale.ROOT, "%02x", d[i]));
+      }
+      return b.toString();
+    } catch (NoSuchAlgorithmException | IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Formats seconds as h:mm:ss or m:ss.
+   *
+   * @param seconds seconds
+   * @return the clock form
+   */
+  public static String clock(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+  }
+
+  /**
+   * Deletes a directory tree if present.
+   *
+   * @param dir the directory
+   */
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete " + dir, e);
+    }
+  }
+}

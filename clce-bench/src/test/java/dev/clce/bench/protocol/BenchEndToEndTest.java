@@ -1,0 +1,122 @@
+package dev.clce.bench.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clce.bench.cli.ClceCli;
+import dev.clce.bench.data.DataSpec;
+import dev.clce.bench.train.SyntheticFashion;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A whole {@code ./clce bench --tiny} on a small synthetic Fashion-MNIST-format dataset. */
+class BenchEndToEndTest {
+
+  private static int run(StringWriter out, StringWriter err, String... args) {
+    return ClceCli.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+  }
+
+  @Test
+  void tinyBenchWritesEverySection(@TempDir Path tmp) throws Exception {
+    Path data = SyntheticFashion.write(tmp.resolve("data"), 10, 40, 20, 5);
+    Path out = tmp.resolve("report");
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    // One ND4J thread: on a shared, oversubscribed machine each op otherwise waits for a second thread.
+    int threads = SyntheticFashion.singleThreaded();
+    int code;
+    try {
+      code = run(o, e, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out", out.toString());
+    } finally {
+      org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+    }
+    assertEquals(0, code, e.toString());
+    assertTrue(o.toString().contains("report: "), o.toString());
+    String md = Files.readString(out.resolve(BenchReport.REPORT_MD));
+    for (String h : List.of("## Configuration and provenance", "## 1. Batch size (Table 3)", "### From scratch",
+        "## 2. Few-shot (Table 1)", "## 3. Lambda (Fig. 2)", "## 4. Ablation (Table 4)",
+        "## 5. Embedding quality (Section 4.6)", "## 6. Verdict", "git_commit", "wall_time", "min/max")) {
+      assertTrue(md.contains(h), "report lacks " + h);
+    }
+    // Every image the report names exists and is a PNG.
+    Matcher m = Pattern.compile("\\]\\(([^)]+\\.png)\\)").matcher(md);
+    int images = 0;
+    while (m.find()) {
+      BufferedImage img = ImageIO.read(out.resolve(m.group(1)).toFile());
+      assertNotNull(img, m.group(1));
+      images++;
+    }
+    // batch size x2, few-shot, lambda, ablation, cosine x2, t-SNE x2
+    assertEquals(9, images, md);
+    for (String csv : List.of("batch_size.csv", "batch_size_ttest.csv", "batch_size_scratch.csv", "fewshot.csv",
+        "lambda.csv", "ablation.csv", "isotropy.csv", "cosine_histograms.csv", "tsne.csv", "verdict.csv", "runs.csv",
+        "configuration.csv", "results.json")) {
+      assertTrue(Files.size(out.resolve(csv)) > 0, csv);
+    }
+    // One row per run but the pretraining (cached separately), and every claim has a verdict.
+    BenchPlan plan = new BenchPlan(BenchPreset.tiny(DataSpec.parse("fashion-mnist:" + data)));
+    assertEquals(plan.arms().size() - 1 + 1, Files.readAllLines(out.resolve("runs.csv")).size());
+    List<String> verdicts = Files.readAllLines(out.resolve("verdict.csv"));
+    assertEquals(1 + 6, verdicts.size(), String.join("\n", verdicts));
+    for (String v : verdicts.subList(1, verdicts.size())) {
+      assertTrue(v.contains(",held,") || v.contains(",did not hold,") || v.contains(",inconclusive,"), v);
+    }
+    // Nothing temporary is left; the pretraining is cached.
+    try (Stream<Path> s = Files.list(out)) {
+      assertFalse(s.anyMatch(p -> p.getFileName().toString().startsWith(".")), "temporary files left");
+    }
+    try (Stream<Path> s = Files.list(out.resolve(BenchRunner.CACHE_DIR))) {
+      assertEquals(1, s.count());
+    }
+    assertTrue(e.toString().contains("ETA"), "progress with ETA on standard error");
+  }
+
+  @Test
+  void missingDatasetStopsAtOnceWithTheInstruction(@TempDir Path tmp) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = run(o, e, "bench", "--quick", "--data", "fashion-mnist:" + tmp.resolve("none"), "--out",
+        tmp.resolve("r").toString());
+    assertEquals(2, code, e.toString());
+    assertTrue(e.toString().startsWith("error: data: "), e.toString());
+    assertFalse(Files.exists(tmp.resolve("r")), "nothing written");
+  }
+
+  @Test
+  void planListsTheRunsWithoutRunningThem(@TempDir Path tmp) throws Exception {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    assertEquals(0, run(o, e, "bench", "--quick", "--plan"), e.toString());
+    assertTrue(o.toString().contains("39 runs (preset quick)"), o.toString());
+    assertTrue(o.toString().startsWith("pretrain-ce-"), o.toString());
+    // The paper preset: imported weights replace the pretraining; runnable as a plan anywhere.
+    Path weights = Files.writeString(tmp.resolve("w.safetensors"), "");
+    o = new StringWriter();
+    assertEquals(0, run(o, e, "bench", "--paper", "--data", "cifar100:" + tmp, "--weights", weights.toString(), "--plan"),
+        e.toString());
+    assertFalse(o.toString().contains("pretrain-"), o.toString());
+    assertTrue(o.toString().contains("(preset paper)"), o.toString());
+    StringWriter e2 = new StringWriter();
+    assertEquals(2, run(new StringWriter(), e2, "bench", "--paper", "--data", "cifar100:" + tmp, "--plan"));
+    assertTrue(e2.toString().startsWith("error: weights: "), e2.toString());
+  }
+
+  @Test
+  void presetsAreExclusive(@TempDir Path tmp) {
+    StringWriter e = new StringWriter();
+    assertEquals(2, run(new StringWriter(), e, "bench", "--quick", "--paper", "--out", tmp.toString()));
+    assertTrue(e.toString().startsWith("error: preset: "), e.toString());
+  }
+}

@@ -1,0 +1,62 @@
+package dev.clce.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlotsTest {
+
+  /** Counts pixels of exactly this RGB colour. */
+  private static int count(BufferedImage img, int rgb) {
+    int n = 0;
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        n += (img.getRGB(x, y) & 0xFFFFFF) == rgb ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void everyPlotIsAReadablePngWithItsColours(@TempDir Path dir) throws IOException {
+    Path line = dir.resolve("line.png");
+    Plots.line(line, "lambda", "lambda", "top-1", List.of(
+        new Plots.Series("CLCE", new double[] {0, 0.5, 1}, new double[] {0.7, 0.8, 0.75}, new double[] {0.01, 0.02, 0.01})));
+    Path bars = dir.resolve("bars.png");
+    Plots.bars(bars, "batch", "top-1", List.of("64", "128"), List.of("CE", "SupCon", "CLCE"),
+        new double[][] {{0.7, 0.6, 0.75}, {0.72, Double.NaN, 0.78}}, new double[][] {{0.01, 0.02, 0.01}, {0.01, 0, 0.02}});
+    Path hist = dir.resolve("hist.png");
+    Plots.histograms(hist, "cos", "cosine", new double[] {-1, 0, 1}, List.of("pos", "neg"),
+        List.of(new double[] {0.2, 0.8}, new double[] {0.7, 0.3}));
+    Path sc = dir.resolve("scatter.png");
+    Plots.scatter(sc, "t-SNE", new double[][] {{0, 0}, {1, 1}, {2, 0}}, new int[] {0, 1, 1}, List.of("a", "b"));
+    for (Path p : List.of(line, bars, hist, sc)) {
+      BufferedImage img = ImageIO.read(p.toFile());
+      assertEquals(Plots.WIDTH, img.getWidth(), p.toString());
+      assertEquals(Plots.HEIGHT, img.getHeight(), p.toString());
+      // The first palette colour (0, 114, 178) is drawn: legend square at least 16 x 16.
+      assertTrue(count(img, 0x0072B2) >= 256, p + " has the first series colour");
+    }
+    // The second bar series (orange) is drawn in both groups' legends only once plus one bar.
+    assertTrue(count(ImageIO.read(bars.toFile()), 0xE69F00) > 16 * 16, "orange bar");
+    try (var s = Files.list(dir)) {
+      assertEquals(4, s.count(), "no temporary files left");
+    }
+  }
+
+  @Test
+  void mismatchedSeriesAreRefused() {
+    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+        () -> new Plots.Series("x", new double[] {1, 2}, new double[] {1}, null));
+    assertTrue(ex.getMessage().startsWith("series:"), ex.getMessage());
+  }
+}

@@ -1,0 +1,161 @@
+package dev.clce.bench.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clce.bench.data.DataSpec;
+import dev.clce.core.loss.LossConfig;
+import dev.clce.core.loss.LossKind;
+import dev.clce.models.Arch;
+import dev.clce.models.Stem;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Short training runs of a tiny ResNet on a small synthetic dataset. */
+class TrainerTest {
+  private static final PrintStream QUIET = new PrintStream(PrintStream.nullOutputStream());
+  @TempDir static Path shared;
+  static Path data;
+
+  private static int threads;
+
+  @BeforeAll
+  static void writeData() throws IOException {
+    data = SyntheticFashion.write(shared.resolve("data"), 4, 24, 10, 7);
+    threads = SyntheticFashion.singleThreaded();
+  }
+
+  @AfterAll
+  static void restoreThreads() {
+    Nd4j.getEnvironment().setMaxThreads(threads);
+  }
+
+  /** A tiny small-stem ResNet-18 (8 channels, one block per stage) on 14x14 crops. */
+  static TrainConfig.Builder tiny(LossKind loss) {
+    return TrainConfig.builder(DataSpec.parse("fashion-mnist:" + data), Arch.RESNET18, LossConfig.builder(loss).build())
+        .optStem(Stem.SMALL).optWidth(0.125).optMaxBlocksPerStage(1).optImageSize(14)
+        .optBatch(8).optSeed(3).optOptimizer(OptimizerKind.ADAM).optLr(0.01).optWeightDecay(1e-4)
+        .optCropScaleMin(0.5);
+  }
+
+  @Test
+  void lossFallsOnAShortRun(@TempDir Path out) throws IOException {
+    TrainConfig c = tiny(LossKind.CE).optSteps(12).optWarmupSteps(1).build();
+    TrainResult r = Trainer.create(c, out, false, QUIET).run();
+    assertTrue(r.finished());
+    List<Double> losses = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    for (String line : Files.readAllLines(out.resolve(TrainNames.METRICS_JSONL))) {
+      JsonNode n = json.readTree(line);
+      if (MetricsLog.TYPE_STEP.equals(n.get("type").asText())) {
+        losses.add(n.get("loss").asDouble());
+      }
+    }
+    assertEquals(12, losses.size());
+    double first = losses.subList(0, 3).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    double last = losses.subList(9, 12).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    // Cross-entropy starts near ln 4 = 1.39 for 4 classes; the bands are easy to learn.
+    assertTrue(first > 1.0, "first losses " + first);
+    assertTrue(last < 0.6 * first, "loss should fall: first 3 steps " + first + ", last 3 " + last);
+    assertTrue(r.scores().headTop1() > 0.5, "head top-1 " + r.scores().headTop1() + " (chance 0.25)");
+  }
+
+  @Test
+  void vitWithProjectionHeadTrains(@TempDir Path out) {
+    TrainConfig c = TrainConfig.builder(DataSpec.parse("fashion-mnist:" + data), Arch.VIT_TI_16,
+            LossConfig.builder(LossKind.SUPCON).optTau(0.2).build())
+        .optImageSize(16).optWidth(0.1).optMaxBlocksPerStage(1).optProjectionHead(true).optProjectionDim(8)
+        .optBatch(8).optSteps(3).optSeed(2).optOptimizer(OptimizerKind.ADAMW).optLr(0.001).optWeightDecay(0.05).build();
+    Trainer t = Trainer.create(c, out, false, QUIET);
+    String before = t.weightsSha256();
+    String headBefore = TensorBytes.sha256(t.model().headParameterNames(), t.model().sameDiff()::getArrForVarName);
+    TrainResult r = t.run();
+    assertTrue(r.finished());
+    assertTrue(Double.isFinite(r.lastLoss()) && r.lastLoss() > 0, "loss " + r.lastLoss());
+    assertNotEquals(before, r.weightsSha256());
+    // SupCon never reaches the classifier: no gradient, no update, no weight decay (as in PyTorch).
+    assertEquals(headBefore, TensorBytes.sha256(t.model().headParameterNames(), t.model().sameDiff()::getArrForVarName));
+  }
+
+  @Test
+  void interruptedAndResumedRunEqualsAStraightRun(@TempDir Path tmp) throws IOException {
+    TrainConfig c = tiny(LossKind.CLCE).optSteps(6).optCheckpointEvery(2).optWarmupSteps(1).build();
+    TrainResult straight = Trainer.create(c, tmp.resolve("straight"), false, QUIET).run();
+
+    Path dir = tmp.resolve("resumed");
+    TrainResult first = Trainer.create(c, dir, false, QUIET).run(3);
+    assertFalse(first.finished());
+    assertEquals(2, Checkpoint.stepOf(Checkpoint.newest(dir).orElseThrow()), "newest checkpoint after 3 steps");
+    Trainer again = Trainer.create(c, dir, true, QUIET);
+    assertEquals(2, again.step());
+    TrainResult resumed = again.run();
+
+    assertTrue(resumed.finished());
+    assertEquals(straight.weightsSha256(), resumed.weightsSha256());
+    assertEquals(64, resumed.weightsSha256().length());
+    assertNotEquals(first.weightsSha256(), resumed.weightsSha256());
+    JsonNode fin = new ObjectMapper().readTree(dir.resolve(TrainNames.FINAL_JSON).toFile());
+    for (String key : List.of("test_top1", "steps", "seed", "weights_sha256", "nearest_centroid_top1", "config")) {
+      assertTrue(fin.has(key), "final.json lacks " + key);
+    }
+    assertEquals(6, fin.get("steps").asLong());
+    assertEquals(3, fin.get("seed").asLong());
+    assertEquals(straight.weightsSha256(), fin.get("weights_sha256").asText());
+    assertTrue(Files.isRegularFile(dir.resolve(TrainNames.CONFIG_JSON)));
+    // The metrics log holds each step once (step 3 of the interrupted session was dropped on resume).
+    long stepRecords = Files.readAllLines(dir.resolve(TrainNames.METRICS_JSONL)).stream()
+        .filter(l -> l.contains("\"type\":\"step\"")).count();
+    assertEquals(6, stepRecords);
+  }
+
+  @Test
+  void damagedCheckpointsAreRefused(@TempDir Path tmp) throws IOException {
+    TrainConfig c = tiny(LossKind.SUPCON).optSteps(4).optCheckpointEvery(2).optKeepCheckpoints(5).build();
+    Path dir = tmp.resolve("run");
+    Trainer.create(c, dir, false, QUIET).run(3);
+    Path ckpt = Checkpoint.newest(dir).orElseThrow();
+    byte[] good = Files.readAllBytes(ckpt);
+    Checkpoint.read(ckpt).release();
+
+    // A flipped byte in the middle: bad checksum.
+    byte[] flipped = good.clone();
+    flipped[flipped.length / 2] ^= 0x10;
+    Files.write(ckpt, flipped);
+    CheckpointException e = assertThrows(CheckpointException.class, () -> Trainer.create(c, dir, true, QUIET));
+    assertTrue(e.getMessage().startsWith("checkpoint: ") && e.getMessage().contains("SHA-256 mismatch"), e.getMessage());
+
+    // Truncated.
+    Files.write(ckpt, java.util.Arrays.copyOf(good, good.length - 100));
+    e = assertThrows(CheckpointException.class, () -> Trainer.create(c, dir, true, QUIET));
+    assertTrue(e.getMessage().contains("damaged") || e.getMessage().contains("truncated"), e.getMessage());
+    Files.write(ckpt, java.util.Arrays.copyOf(good, 20));
+    e = assertThrows(CheckpointException.class, () -> Checkpoint.read(ckpt));
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+
+    // Intact file, another configuration.
+    Files.write(ckpt, good, StandardOpenOption.TRUNCATE_EXISTING);
+    TrainConfig other = c.toBuilder().optLr(0.02).build();
+    e = assertThrows(CheckpointException.class, () -> Trainer.create(other, dir, true, QUIET));
+    assertTrue(e.getMessage().contains("lr: 0.01 vs 0.02"), e.getMessage());
+
+    // A fresh run into the same directory is refused too; the intact checkpoint still resumes.
+    IllegalArgumentException fresh = assertThrows(IllegalArgumentException.class, () -> Trainer.create(c, dir, false, QUIET));
+    assertTrue(fresh.getMessage().startsWith("out: "), fresh.getMessage());
+    assertEquals(2, Trainer.create(c, dir, true, QUIET).step());
+  }
+}

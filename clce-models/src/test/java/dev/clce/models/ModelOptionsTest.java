@@ -1,0 +1,54 @@
+package dev.clce.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** Validation of options and builders: each refusal names the argument and shows the value. */
+class ModelOptionsTest {
+
+  private static void refused(String argument, String value, Supplier<?> action) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action::get);
+    assertTrue(e.getMessage().startsWith(argument + ":") && e.getMessage().contains(value), e.getMessage());
+  }
+
+  @Test
+  void badOptionsAreRefused() {
+    refused("classes", "0", () -> ModelOptions.builder().optClasses(0).build());
+    refused("imageSize", "-1", () -> ModelOptions.builder().optImageSize(-1).build());
+    refused("channels", "0", () -> ModelOptions.builder().optChannels(0).build());
+    refused("width", "NaN", () -> ModelOptions.builder().optWidth(Double.NaN).build());
+    refused("projectionDim", "0", () -> ModelOptions.builder().optProjectionDim(0).build());
+    refused("maxBlocksPerStage", "-2", () -> ModelOptions.builder().optMaxBlocksPerStage(-2).build());
+    refused("dataType", "INT", () -> ModelOptions.builder().optDataType(DataType.INT32).build());
+    refused("stem", "null", () -> ModelOptions.builder().optStem(null).build());
+  }
+
+  @Test
+  void badBuildersAreRefused() {
+    ModelOptions o = ModelOptions.defaults();
+    refused("blocks", "[2, 2]", () -> ResNetBuilder.basic("r", new int[] {2, 2}, o));
+    refused("blocks", "0", () -> ResNetBuilder.bottleneck("r", new int[] {1, 0, 1, 1}, o));
+    refused("hidden", "10", () -> ViTBuilder.custom("v", 16, 2, 10, 3, 4.0, o));
+    refused("imageSize", "224", () -> ViTBuilder.custom("v", 15, 2, 12, 3, 4.0, o));
+    refused("stem", "small", () -> Models.spec(Arch.VIT_B_16, o.toBuilder().optStem(Stem.SMALL).build()));
+    refused("arch", "resnet9", () -> Arch.fromName("resnet9"));
+    refused("stem", "big", () -> Stem.fromName("big"));
+  }
+
+  @Test
+  void widthAndDepthCapShapeTheSpec() {
+    ModelOptions o = ModelOptions.builder().optWidth(0.5).optMaxBlocksPerStage(1).build();
+    ModelSpec r = Models.spec(Arch.RESNET101, o);
+    assertEquals(1024, r.embeddingDim());   // 512 * 0.5 * 4
+    assertEquals(java.util.List.of(1, 1, 1, 1), r.details().get("blocks"));
+    ModelSpec v = Models.spec(Arch.VIT_B_16, o);
+    assertEquals(384, v.embeddingDim());
+    assertEquals(1, v.details().get("depth"));
+    assertEquals(1536, v.details().get("mlpDim"));
+  }
+}
