@@ -326,7 +326,7 @@ public final class BenchReport {
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve("ablation.csv"));
     Plots.bars(dir.resolve("ablation.png"), "Ablation (transfer, batch " + b0 + ", mean +- sd)", "top-1 (novel classes)",
-        List.of("batch " + b0), shown, vals, sds);
+        List.of("batch " + b0), List.of("CE", "CL", "CL+HNM (LACLN)", "CE+CL+HNM (CLCE)"), vals, sds);
     md.append("![ablation](ablation.png)\n\n");
     double[] cl = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.CL), b0, p.seeds());
     double[] hnm = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.LACLN), b0, p.seeds());
