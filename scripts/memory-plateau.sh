@@ -5,7 +5,8 @@
 #   scripts/memory-plateau.sh [STEPS] [OUT_DIR]        (defaults: 2000, /tmp/clce-memory)
 #
 # Environment: the launcher's CLCE_XMX / CLCE_OFFHEAP / CLCE_MAXPHYSICAL (defaults here 1g / 2G / 3G)
-# MODEL_ARGS to replace the tiny model below, BATCH (default 16 images, 32 views).
+# MODEL_ARGS to replace the tiny model below, BATCH (default 16 images, 32 views), TRAIN_ARGS
+# (more train options, e.g. --gc-window-ms 0).
 # Output: OUT_DIR/rss.csv (elapsed_s,rss_mib,step), OUT_DIR/run/ (the training run), OUT_DIR/summary.txt.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,14 +26,14 @@ start=$(date +%s)
 # shellcheck disable=SC2086
 "$root/clce" train --data fashion-mnist --classes 0,1,2,3,4 --train-per-class 400 --test-per-class 100 \
   $model_args --loss clce --batch "$batch" --steps "$steps" --seed 1 --optimizer sgd --lr 0.05 --warmup-steps 50 \
-  --checkpoint-every 500 --log-every 10 --progress-every 100 --eval-batch 128 --out "$out/run" \
+  --checkpoint-every 500 ${TRAIN_ARGS:-} --log-every 10 --progress-every 100 --eval-batch 128 --out "$out/run" \
   >"$out/train.out" 2>"$out/train.err" &
 pid=$!
 
 echo "elapsed_s,rss_mib,step" >"$out/rss.csv"
 while kill -0 "$pid" 2>/dev/null; do
   rss_kb=$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' ' || true)
-  [ -z "$rss_kb" ] && break
+  { [ -z "$rss_kb" ] || [ "$rss_kb" = 0 ]; } && break
   step=$(tail -n 5 "$out/run/metrics.jsonl" 2>/dev/null | grep -o '"step":[0-9]*' | tail -n 1 | cut -d: -f2 || true)
   echo "$(( $(date +%s) - start )),$(( rss_kb / 1024 )),${step:-0}" >>"$out/rss.csv"
   sleep 1

@@ -30,7 +30,7 @@ killed_at=$(grep -o '"step":[0-9]*' "$out/killed/metrics.jsonl" | tail -n 1 | cu
 
 a=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["weights_sha256"])' "$out/straight/final.json")
 b=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["weights_sha256"])' "$out/killed/final.json")
-echo "killed after step $killed_at; resumed from $(grep -o 'resumed from [^ ]*' "$out/resumed.err" | head -n 1)"
+echo "killed after step $killed_at; $(grep -o "resumed from [^ ]*" "$out/resumed.err" | head -n 1)"
 echo "straight  $a"
 echo "resumed   $b"
 if [ "$a" = "$b" ]; then echo "identical"; else echo "DIFFERENT"; exit 1; fi

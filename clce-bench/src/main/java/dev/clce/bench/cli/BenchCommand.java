@@ -66,9 +66,18 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--weights", paramLabel = "FILE", description = "--paper only: pretrained weights (safetensors).")
   Path weights;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "ND4J threads per op (default: ND4J's choice).")
+  Integer threads;
+
   @Option(names = "--plan", description = "Print the runs and their estimated relative cost, run nothing.")
   boolean planOnly;
 
+  /**
+   * Checks every option, makes sure the data is there, runs the preset and writes the report.
+   *
+   * @return 0 on success (bad input is an IllegalArgumentException: exit code 2)
+   */
   @Override
   public Integer call() {
     int presets = (quick ? 1 : 0) + (paper ? 1 : 0) + (tiny ? 1 : 0);
@@ -80,6 +89,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (paper && data == null) {
       throw new IllegalArgumentException("data: --paper needs an RGB dataset, for example --data cifar100:DIR, got none");
+    }
+    if (threads != null && threads < 1) {
+      throw new IllegalArgumentException("threads: must be >= 1, got " + threads);
     }
     DataSpec dataSpec = DataSpec.parse(data == null ? "fashion-mnist" : data);
     BenchPreset preset;
@@ -102,7 +114,8 @@ public final class BenchCommand implements Callable<Integer> {
       for (Arm a : plan.arms()) {
         o.printf(Locale.ROOT, "%-48s %-28s %5.1f%%%n", a.key(), BenchPlan.describe(a.phase()), 100 * plan.cost(a) / total);
       }
-      o.printf(Locale.ROOT, "%d runs (preset %s)%n", plan.arms().size(), preset.name());
+      o.printf(Locale.ROOT, "%d runs (preset %s), %.3g cost units (image passes plus a fixed overhead per run)%n",
+          plan.arms().size(), preset.name(), total);
       o.flush();
       return 0;
     }
@@ -112,7 +125,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("out: exists and is not a directory, got " + dir);
     }
+    if (threads != null) {
+      org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+    }
     Map<String, Object> prov = Provenance.collect();
+    prov.put("nd4j_threads", org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads());
     long t0 = System.nanoTime();
     Path work;
     try {
@@ -141,12 +158,16 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * Makes sure the dataset is there: Fashion-MNIST in its default directory is installed with apt-get
-   * when running as root; otherwise the command stops at once with the exact instruction.
+   * when running as root; otherwise the command stops at once with the exact instruction. Other
+   * datasets must name an existing directory (their files are validated when loaded).
    *
    * @param spec the dataset
    */
   static void ensureData(DataSpec spec) {
     if (spec.kind() != DataSpec.Kind.FASHION_MNIST) {
+      if (!Files.isDirectory(spec.dir())) {
+        throw new IllegalArgumentException("data: no such directory for " + spec.kind().id() + ", got " + spec.dir());
+      }
       return;
     }
     if (present(spec.dir())) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,6 +42,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Train an encoder with a loss on two augmented views per image; checkpoints, metrics, resume.")
 public final class TrainCommand implements Callable<Integer> {
+
+  /** Default window of ND4J's periodic garbage collection (see docs/MEMORY.md). */
+  public static final int DEFAULT_GC_WINDOW_MS = 0;
 
   @Spec CommandSpec spec;
 
@@ -68,13 +72,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-blocks", paramLabel = "N", description = "cap on blocks per stage, 0 = none (for tiny models)")
   int maxBlocks;
 
-  @Option(names = "--loss", required = true, paramLabel = "LOSS", description = "ce, supcon, hscl, cl, lacln or clce")
+  @Option(names = "--loss", required = true, paramLabel = "LOSS", description = "ce, supcon, hscl, cl, lacln, clce, ce+supcon or ce+cl")
   String loss;
 
   @Option(names = "--tau", paramLabel = "TAU", description = "temperature > 0 (default 0.5)")
   Double tau;
 
-  @Option(names = "--lambda", paramLabel = "LAMBDA", description = "CLCE weight of LACLN in [0, 1] (default 0.9)")
+  @Option(names = "--lambda", paramLabel = "LAMBDA", description = "weight of the contrastive term in clce, ce+supcon, ce+cl; in [0, 1] (default 0.9)")
   Double lambda;
 
   @Option(names = "--beta", paramLabel = "BETA", description = "H-SCL concentration >= 0 (default 0.5)")
@@ -149,6 +153,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue from the newest checkpoint in --out (a fresh start if there is none)")
   boolean resume;
 
+  @Option(names = "--gc-window-ms", paramLabel = "MS",
+      description = "ND4J periodic garbage collection at most every MS ms, 0 = off (default ${DEFAULT-VALUE}); "
+          + "frees the native memory of dead arrays that only a full collection would reach")
+  int gcWindowMs = DEFAULT_GC_WINDOW_MS;
+
   @Option(names = "--json", description = "print final.json instead of a one-line summary")
   boolean json;
 
@@ -216,6 +225,15 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig c = config();
     if (out.toString().isBlank()) {
       throw new IllegalArgumentException("out: must name a directory");
+    }
+    if (gcWindowMs < 0) {
+      throw new IllegalArgumentException("gc-window-ms: must be >= 0 (0 = off), got " + gcWindowMs);
+    }
+    if (gcWindowMs > 0) {
+      Nd4j.getMemoryManager().setAutoGcWindow(gcWindowMs);
+      Nd4j.getMemoryManager().togglePeriodicGc(true);
+    } else {
+      Nd4j.getMemoryManager().togglePeriodicGc(false);
     }
     TrainResult r = Trainer.create(c, out, resume, System.err).run();
     PrintWriter w = spec.commandLine().getOut();

@@ -150,15 +150,13 @@ public final class BenchPlan {
     long steps;
     double evalImages;
     switch (arm.phase()) {
-      case PRETRAIN -> {
-        steps = preset.pretrainSteps();
-        evalImages = nBase * (double) (preset.pretrainPerClass() > 0 ? preset.pretrainPerClass() : 6000)
-            + nBase * preset.testPerClass();
-      }
-      case BASE_FINETUNE -> {
-        steps = preset.baseFinetuneSteps();
-        evalImages = nBase * (double) (preset.pretrainPerClass() > 0 ? preset.pretrainPerClass() : 6000)
-            + (nBase + 2 * nNovel) * preset.testPerClass();
+      case PRETRAIN, BASE_FINETUNE -> {
+        // The trainer evaluates at every epoch end and at the end: train and test subsets each time.
+        double train = nBase * (double) (preset.pretrainPerClass() > 0 ? preset.pretrainPerClass() : 6000);
+        steps = arm.phase() == Arm.Phase.PRETRAIN ? preset.pretrainSteps() : preset.baseFinetuneSteps();
+        long perEpoch = Math.max(1, (long) (train / arm.batch()));
+        evalImages = (steps / perEpoch + 1) * (train + nBase * preset.testPerClass())
+            + (arm.phase() == Arm.Phase.BASE_FINETUNE ? 2.0 * nNovel * preset.testPerClass() : 0);
       }
       default -> {
         long perEpoch = Math.max(1, (long) nNovel * preset.labelledPerClass() / arm.batch());

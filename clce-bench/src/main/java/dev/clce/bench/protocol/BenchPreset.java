@@ -81,23 +81,23 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
   public static BenchPreset quick(DataSpec data) {
     return new BenchPreset("quick", "at most 10 minutes on 2 cores; 2 seeds (1 for the lambda sweep and few-shot), "
         + "budgets of tens of steps: every section is present, differences between losses are mostly noise",
-        data, FASHION_BASE, FASHION_NOVEL, Arch.RESNET18, Stem.SMALL, 0.125, 1, 16, null, 0.5, 0.9, 2e-3, 3e-3, 60,
-        1000, 128, 100, 1, 15, List.of(64, 128), List.of(1L, 2L), List.of(1L), List.of(1L), PAPER_LAMBDAS, 300, 300,
+        data, FASHION_BASE, FASHION_NOVEL, Arch.RESNET18, Stem.SMALL, 0.125, 1, 16, null, 0.5, 0.9, 2e-3, 3e-3, 200,
+        1000, 200, 100, 2, 40, List.of(64, 128), List.of(1L, 2L), List.of(1L), List.of(1L), PAPER_LAMBDAS, 300, 300,
         500, true);
   }
 
   /**
    * The default preset: at most 90 minutes on 2 cores (estimated from the quick preset's measured step
-   * times), 3 seeds.
+   * times, not measured), 5 seeds (3 for the lambda sweep and the few-shot arms).
    *
    * @param data the dataset
    * @return the preset
    */
   public static BenchPreset standard(DataSpec data) {
-    return new BenchPreset("default", "at most 90 minutes on 2 cores; 3 seeds (2 for few-shot)", data, FASHION_BASE,
-        FASHION_NOVEL, Arch.RESNET18, Stem.SMALL, 0.25, 1, 16, null, 0.5, 0.9, 1e-3, 3e-3, 400, 2000, 200, 300, 2,
-        100, List.of(64, 128), List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), List.of(1L, 2L), PAPER_LAMBDAS, 1000, 1000,
-        1000, true);
+    return new BenchPreset("default", "at most 90 minutes on 2 cores (estimated, see docs/BENCH.md); 5 seeds (3 for "
+        + "the lambda sweep and few-shot)", data, FASHION_BASE, FASHION_NOVEL, Arch.RESNET18, Stem.SMALL, 0.25, 1, 16,
+        null, 0.5, 0.9, 1e-3, 3e-3, 1000, 2000, 300, 300, 4, 200, List.of(64, 128), List.of(1L, 2L, 3L, 4L, 5L),
+        List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), PAPER_LAMBDAS, 1000, 1000, 1000, true);
   }
 
   /**

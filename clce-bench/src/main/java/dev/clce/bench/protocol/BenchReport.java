@@ -142,7 +142,8 @@ public final class BenchReport {
     }
     md.append(". **Transfer** (sections 1, 3, 4, 5): each loss fine-tunes it on the novel classes ")
         .append(p.novelClasses()).append(" with ").append(p.labelledPerClass()).append(" labelled images per class for ")
-        .append(p.transferEpochs()).append(" epoch(s) (same images for batch 64 and 128: the budget is epochs), Adam lr ")
+        .append(p.transferEpochs()).append(" epoch(s) (the budget is epochs: every batch size sees the same images), "
+            + "Adam lr ")
         .append(p.lr()).append(", tau ").append(p.tau()).append(", lambda ").append(p.lambda()).append(". ")
         .append("**Few-shot** (section 2): each loss fine-tunes it on the base classes for ").append(p.baseFinetuneSteps())
         .append(" steps; 5-way episodes on the novel classes' test images. **From scratch**: the batch-size study again "
@@ -286,7 +287,7 @@ public final class BenchReport {
       x[i] = lam;
       y[i] = m.mean();
       e[i] = m.sd();
-      t.add(lam, m.mean(), m.sd(), v.length, join(v));
+      t.add(String.valueOf(lam), m.mean(), m.sd(), v.length, join(v));
     }
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve("lambda.csv"));
@@ -325,7 +326,7 @@ public final class BenchReport {
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve("ablation.csv"));
     Plots.bars(dir.resolve("ablation.png"), "Ablation (transfer, batch " + b0 + ", mean +- sd)", "top-1 (novel classes)",
-        List.of("batch " + b0), shown, vals, sds);
+        List.of("batch " + b0), List.of("CE", "CL", "CL+HNM (LACLN)", "CE+CL+HNM (CLCE)"), vals, sds);
     md.append("![ablation](ablation.png)\n\n");
     double[] cl = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.CL), b0, p.seeds());
     double[] hnm = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.LACLN), b0, p.seeds());

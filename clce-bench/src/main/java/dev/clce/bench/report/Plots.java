@@ -330,7 +330,15 @@ public final class Plots {
       g.setColor(PALETTE[index % PALETTE.length]);
       g.fillRect(WIDTH - RIGHT + 15, y, 16, 16);
       g.setColor(Color.BLACK);
+      Font saved = g.getFont();
+      int room = RIGHT - 42;
+      float size = saved.getSize2D();
+      while (size > 9 && g.getFontMetrics(saved.deriveFont(size)).stringWidth(name) > room) {
+        size -= 1;
+      }
+      g.setFont(saved.deriveFont(size));
       g.drawString(name, WIDTH - RIGHT + 38, y + 13);
+      g.setFont(saved);
     }
 
     void write(Path file) {

@@ -34,7 +34,14 @@ class BenchEndToEndTest {
     Path out = tmp.resolve("report");
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
-    int code = run(o, e, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out", out.toString());
+    // One ND4J thread: on a shared, oversubscribed machine each op otherwise waits for a second thread.
+    int threads = SyntheticFashion.singleThreaded();
+    int code;
+    try {
+      code = run(o, e, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out", out.toString());
+    } finally {
+      org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+    }
     assertEquals(0, code, e.toString());
     assertTrue(o.toString().contains("report: "), o.toString());
     String md = Files.readString(out.resolve(BenchReport.REPORT_MD));
@@ -85,6 +92,25 @@ class BenchEndToEndTest {
     assertEquals(2, code, e.toString());
     assertTrue(e.toString().startsWith("error: data: "), e.toString());
     assertFalse(Files.exists(tmp.resolve("r")), "nothing written");
+  }
+
+  @Test
+  void planListsTheRunsWithoutRunningThem(@TempDir Path tmp) throws Exception {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    assertEquals(0, run(o, e, "bench", "--quick", "--plan"), e.toString());
+    assertTrue(o.toString().contains("39 runs (preset quick)"), o.toString());
+    assertTrue(o.toString().startsWith("pretrain-ce-"), o.toString());
+    // The paper preset: imported weights replace the pretraining; runnable as a plan anywhere.
+    Path weights = Files.writeString(tmp.resolve("w.safetensors"), "");
+    o = new StringWriter();
+    assertEquals(0, run(o, e, "bench", "--paper", "--data", "cifar100:" + tmp, "--weights", weights.toString(), "--plan"),
+        e.toString());
+    assertFalse(o.toString().contains("pretrain-"), o.toString());
+    assertTrue(o.toString().contains("(preset paper)"), o.toString());
+    StringWriter e2 = new StringWriter();
+    assertEquals(2, run(new StringWriter(), e2, "bench", "--paper", "--data", "cifar100:" + tmp, "--plan"));
+    assertTrue(e2.toString().startsWith("error: weights: "), e2.toString());
   }
 
   @Test
