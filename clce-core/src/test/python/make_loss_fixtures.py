@@ -9,7 +9,7 @@ code. Output: clce-core/src/test/resources/fixtures/losses/
     inputs/<set>.{z,y,o}.npy       z: float64 [M, d], y: int64 or int32 [M], o: float64 [M, C]
     expected/<case>.loss.npy       float64 scalar
     expected/<case>.grad_z.npy     float64 [M, d]  (absent for ce, which does not read z)
-    expected/<case>.grad_o.npy     float64 [M, C]  (only for ce and clce, which read o)
+    expected/<case>.grad_o.npy     float64 [M, C]  (only for ce, clce, ce+supcon and ce+cl, which read o)
 Seeded: the same torch/numpy versions regenerate the same bytes.
 
 One choice LOSSES.md leaves open: H-SCL when an anchor has no negative. We take the weighted
@@ -28,8 +28,10 @@ OUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "..", "resources", "fixtures", "losses"))
 
 DEFAULTS = {"tau": 0.5, "lambda": 0.9, "beta": 0.5, "aggregation": "log-of-mean", "detach_weights": False}
-USES_Z = {"ce": False, "supcon": True, "hscl": True, "cl": True, "lacln": True, "clce": True}
-USES_O = {"ce": True, "supcon": False, "hscl": False, "cl": False, "lacln": False, "clce": True}
+USES_Z = {"ce": False, "supcon": True, "hscl": True, "cl": True, "lacln": True, "clce": True,
+          "ce+supcon": True, "ce+cl": True}
+USES_O = {"ce": True, "supcon": False, "hscl": False, "cl": False, "lacln": False, "clce": True,
+          "ce+supcon": True, "ce+cl": True}
 
 
 # ----------------------------------------------------------------------------- the losses
@@ -127,6 +129,13 @@ def loss(cfg, z, y, o):
     if k == "clce":
         lam = cfg["lambda"]
         return (1 - lam) * ce(o, y) + lam * lacln(z, y, cfg["tau"], cfg["aggregation"], cfg["detach_weights"])
+    # LOSSES.md "Combinations" (clce's addition): the paper's CE+SupCon baseline and CE+CL ablation.
+    if k == "ce+supcon":
+        lam = cfg["lambda"]
+        return (1 - lam) * ce(o, y) + lam * supcon(z, y, cfg["tau"])
+    if k == "ce+cl":
+        lam = cfg["lambda"]
+        return (1 - lam) * ce(o, y) + lam * lacln(z, y, cfg["tau"], cfg["aggregation"], False, hard_negatives=False)
     raise ValueError(k)
 
 
@@ -136,6 +145,9 @@ def loop_value(c, z, y, o):
     import math
     m_rows = len(z)
     k = c["loss"]
+    combined = k in ("clce", "ce+supcon", "ce+cl")
+    if k in ("ce+supcon", "ce+cl"):
+        k = k[3:]                                             # the contrastive term: supcon or cl
 
     def ce_loop():
         tot = 0.0
@@ -178,7 +190,7 @@ def loop_value(c, z, y, o):
             else:
                 terms.append(-sum(math.log(e[j] / (sp + w)) for j in p) / len(p))
     contrastive = sum(terms) / len(terms) if terms else 0.0
-    if k == "clce":
+    if combined:
         return (1 - c["lambda"]) * ce_loop() + c["lambda"] * contrastive
     return contrastive
 
@@ -291,16 +303,25 @@ def case_plan():
     # small temperature with large batches and the edge cases where it bites
     for name in ("m512_d8", "zero_row", "duplicates"):
         plan += [(name, c) for c in size_configs(0.05)]
+    # the combinations (clce's addition), appended last so that the cases above keep their bytes
+    combos = [
+        cfg("ce+supcon"),
+        cfg("ce+supcon", tau=0.1, **{"lambda": 0.5}),
+        cfg("ce+cl"),
+        cfg("ce+cl", tau=0.1, aggregation="mean-of-log", **{"lambda": 0.5}),
+    ]
+    plan += [("rand_m32_d16", c) for c in combos]
+    plan += [("singletons", c) for c in (cfg("ce+supcon"), cfg("ce+cl"))]
     return plan
 
 
 def case_id(set_name, c):
-    parts = [set_name, c["loss"], "tau" + fmt(c["tau"])]
-    if c["loss"] == "clce":
+    parts = [set_name, c["loss"].replace("+", "_"), "tau" + fmt(c["tau"])]
+    if c["loss"] in ("clce", "ce+supcon", "ce+cl"):
         parts.append("lam" + fmt(c["lambda"]))
     if c["loss"] == "hscl":
         parts.append("beta" + fmt(c["beta"]))
-    if c["loss"] in ("cl", "lacln", "clce"):
+    if c["loss"] in ("cl", "lacln", "clce", "ce+cl"):
         parts.append("mol" if c["aggregation"] == "mean-of-log" else "lom")
     if c["loss"] in ("lacln", "clce") and c["detach_weights"]:
         parts.append("detach")

@@ -130,7 +130,7 @@ public final class LossBenchCommand implements Callable<Integer> {
     ArrayNode results = root.putArray("results");
     PrintWriter out = spec.commandLine().getOut();
     if (!json) {
-      out.printf(Locale.ROOT, "%-7s %-9s %5s %5s %10s %10s %10s%n", "loss", "form", "M", "d", "median_ms", "min_ms",
+      out.printf(Locale.ROOT, "%-9s %-9s %5s %5s %10s %10s %10s%n", "loss", "form", "M", "d", "median_ms", "min_ms",
           "max_ms");
     }
     java.util.Random rnd = new java.util.Random(seed);
@@ -164,7 +164,7 @@ public final class LossBenchCommand implements Callable<Integer> {
             r.put("min_ms", sorted[0]);
             r.put("max_ms", sorted[sorted.length - 1]);
             if (!json) {
-              out.printf(Locale.ROOT, "%-7s %-9s %5d %5d %10.3f %10.3f %10.3f%n", k.cliName(), form, m, d, median,
+              out.printf(Locale.ROOT, "%-9s %-9s %5d %5d %10.3f %10.3f %10.3f%n", k.cliName(), form, m, d, median,
                   sorted[0], sorted[sorted.length - 1]);
               out.flush();
             }

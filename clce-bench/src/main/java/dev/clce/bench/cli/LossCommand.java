@@ -74,7 +74,7 @@ public final class LossCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = OPT_LOSS, required = true, paramLabel = "LOSS",
-      description = "clce, lacln, cl, supcon, hscl or ce")
+      description = "clce, lacln, cl, supcon, hscl, ce, ce+supcon or ce+cl")
   String loss;
 
   @Option(names = OPT_EMBEDDINGS, paramLabel = "Z.npy",
@@ -84,13 +84,13 @@ public final class LossCommand implements Callable<Integer> {
   @Option(names = OPT_LABELS, required = true, paramLabel = "Y.npy", description = "labels, int32 or int64 [M]")
   Path labels;
 
-  @Option(names = OPT_LOGITS, paramLabel = "O.npy", description = "logits, float64 [M, C] (needed by ce and clce)")
+  @Option(names = OPT_LOGITS, paramLabel = "O.npy", description = "logits, float64 [M, C] (needed by ce, clce, ce+supcon and ce+cl)")
   Path logits;
 
   @Option(names = OPT_TAU, paramLabel = "TAU", description = "temperature > 0 (default 0.5)")
   Double tau;
 
-  @Option(names = OPT_LAMBDA, paramLabel = "LAMBDA", description = "CLCE weight of LACLN in [0, 1] (default 0.9)")
+  @Option(names = OPT_LAMBDA, paramLabel = "LAMBDA", description = "weight of the contrastive term in clce, ce+supcon, ce+cl; in [0, 1] (default 0.9)")
   Double lambda;
 
   @Option(names = OPT_BETA, paramLabel = "BETA", description = "H-SCL concentration >= 0 (default 0.5)")

@@ -72,13 +72,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-blocks", paramLabel = "N", description = "cap on blocks per stage, 0 = none (for tiny models)")
   int maxBlocks;
 
-  @Option(names = "--loss", required = true, paramLabel = "LOSS", description = "ce, supcon, hscl, cl, lacln or clce")
+  @Option(names = "--loss", required = true, paramLabel = "LOSS", description = "ce, supcon, hscl, cl, lacln, clce, ce+supcon or ce+cl")
   String loss;
 
   @Option(names = "--tau", paramLabel = "TAU", description = "temperature > 0 (default 0.5)")
   Double tau;
 
-  @Option(names = "--lambda", paramLabel = "LAMBDA", description = "CLCE weight of LACLN in [0, 1] (default 0.9)")
+  @Option(names = "--lambda", paramLabel = "LAMBDA", description = "weight of the contrastive term in clce, ce+supcon, ce+cl; in [0, 1] (default 0.9)")
   Double lambda;
 
   @Option(names = "--beta", paramLabel = "BETA", description = "H-SCL concentration >= 0 (default 0.5)")

@@ -15,11 +15,9 @@ import java.util.Map;
  * <ol>
  *   <li>batch size: CE, SupCon, CLCE x batches x seeds, transfer from the pretrained encoder, and the
  *       same from scratch;</li>
- *   <li>few-shot: CE, SupCon (standing in for CE+SupCon, which clce-core does not offer), H-SCL, CLCE
- *       fine-tuned on the base classes;</li>
+ *   <li>few-shot: CE, CE+SupCon (same lambda as CLCE), H-SCL, CLCE fine-tuned on the base classes;</li>
  *   <li>lambda: CLCE at each lambda, transfer, first batch size;</li>
- *   <li>ablation: CE, CLCE (= CE+CL+HNM), and the contrastive-only pair CL and CL+HNM (LACLN) standing
- *       in for CE+CL, which clce-core does not offer;</li>
+ *   <li>ablation: CE, CE+CL (same lambda as CLCE) and CLCE (= CE+CL+HNM);</li>
  *   <li>embedding quality: the CE and CLCE transfer encoders of section 1 at the first batch size.</li>
  * </ol>
  */
@@ -32,10 +30,10 @@ public final class BenchPlan {
   public static final String HSCL = "H-SCL";
   /** Label of CLCE. */
   public static final String CLCE = "CLCE";
-  /** Label of the contrastive-only ablation without hard-negative mining. */
-  public static final String CL = "CL";
-  /** Label of the contrastive-only ablation with hard-negative mining. */
-  public static final String LACLN = "CL+HNM (LACLN)";
+  /** Label of (1 - lambda) CE + lambda SupCon, the paper's few-shot baseline. */
+  public static final String CE_SUPCON = "CE+SupCon";
+  /** Label of (1 - lambda) CE + lambda CL: the ablation without hard-negative mining. */
+  public static final String CE_CL = "CE+CL";
 
   private final BenchPreset preset;
   private final Map<String, Arm> arms = new LinkedHashMap<>();
@@ -64,12 +62,10 @@ public final class BenchPlan {
       }
     }
     for (long s : preset.seeds()) {
-      for (String l : List.of(CL, LACLN)) {
-        add(new Arm(Arm.Phase.TRANSFER, l, loss(l), b0, s));
-      }
+      add(new Arm(Arm.Phase.TRANSFER, CE_CL, loss(CE_CL), b0, s));
     }
     for (long s : preset.fewShotSeeds()) {
-      for (String l : List.of(CE, SUPCON, HSCL, CLCE)) {
+      for (String l : List.of(CE, CE_SUPCON, HSCL, CLCE)) {
         add(new Arm(Arm.Phase.BASE_FINETUNE, l, loss(l), b0, s));
       }
     }
@@ -104,8 +100,8 @@ public final class BenchPlan {
       case CE -> ce();
       case SUPCON -> LossConfig.builder(LossKind.SUPCON).optTau(preset.tau()).build();
       case HSCL -> LossConfig.builder(LossKind.HSCL).optTau(preset.tau()).build();
-      case CL -> LossConfig.builder(LossKind.CL).optTau(preset.tau()).build();
-      case LACLN -> LossConfig.builder(LossKind.LACLN).optTau(preset.tau()).build();
+      case CE_SUPCON -> LossConfig.builder(LossKind.CE_SUPCON).optTau(preset.tau()).optLambda(preset.lambda()).build();
+      case CE_CL -> LossConfig.builder(LossKind.CE_CL).optTau(preset.tau()).optLambda(preset.lambda()).build();
       case CLCE -> clce(preset.lambda());
       default -> throw new IllegalArgumentException("label: unknown loss '" + label + "'");
     };

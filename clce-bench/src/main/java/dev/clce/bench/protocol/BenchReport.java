@@ -229,18 +229,17 @@ public final class BenchReport {
     md.append("## 2. Few-shot (Table 1)\n\n");
     md.append("Encoders fine-tuned on the base classes with each loss; ").append(p.episodes())
         .append(" episodes per setting, 5-way, 15 queries, on frozen L2-normalised embeddings of the novel classes' test "
-            + "images; mean accuracy with its 95% interval (1.96 sd / sqrt(episodes)). **CE+SupCon** (same lambda as CLCE) "
-            + "is not available: clce-core offers CE, SupCon, H-SCL, CL, LACLN and CLCE but no CE+SupCon combination, "
-            + "so the row below is SupCon alone, labelled as such.\n\n");
+            + "images; mean accuracy with its 95% interval (1.96 sd / sqrt(episodes)). CE+SupCon is (1 - lambda) CE + "
+            + "lambda SupCon with the same lambda as CLCE, as in the paper.\n\n");
     Table t = new Table(List.of("loss", "seed", "shots", "logreg mean", "logreg 95% CI", "nearest centroid mean",
         "nearest centroid 95% CI", "episodes"));
-    List<String> losses = List.of(BenchPlan.CE, BenchPlan.SUPCON + " (for CE+SupCon)", BenchPlan.HSCL, BenchPlan.CLCE);
+    List<String> losses = List.of(BenchPlan.CE, BenchPlan.CE_SUPCON, BenchPlan.HSCL, BenchPlan.CLCE);
     List<Integer> shots = List.of(1, 5);
     double[][] vals = new double[shots.size()][losses.size()];
     double[][] errs = new double[shots.size()][losses.size()];
     int[][] counts = new int[shots.size()][losses.size()];
     for (BenchRunner.FewShotArm a : r.fewShot()) {
-      int li = List.of(BenchPlan.CE, BenchPlan.SUPCON, BenchPlan.HSCL, BenchPlan.CLCE).indexOf(a.arm().label());
+      int li = losses.indexOf(a.arm().label());
       for (FewShotResult fr : a.results()) {
         t.add(losses.get(li), a.arm().seed(), fr.shots(), fr.logisticRegression().mean(), fr.logisticRegression().ci95(),
             fr.nearestCentroid().mean(), fr.nearestCentroid().ci95(), fr.logisticRegression().n());
@@ -305,12 +304,12 @@ public final class BenchReport {
   private void sectionAblation() throws IOException {
     md.append("## 4. Ablation (Table 4)\n\n");
     int b0 = p.batches().get(0);
-    md.append("Transfer at batch ").append(b0).append(", seeds ").append(p.seeds()).append(". **CE+CL** is not "
-        + "available in clce-core (no CE+CL combination); the contrastive-only pair CL and CL+HNM (LACLN) measures "
-        + "what hard-negative mining adds to CL without the CE term.\n\n");
+    md.append("Transfer at batch ").append(b0).append(", seeds ").append(p.seeds()).append(". CE+CL is (1 - lambda) "
+        + "CE + lambda CL (contrastive learning without hard-negative mining), CE+CL+HNM is CLCE, both at the same "
+        + "lambda.\n\n");
     Table t = new Table(List.of("arm", "mean top-1", "sd", "seeds", "per seed"));
-    List<String> labels = List.of(BenchPlan.CE, BenchPlan.CL, BenchPlan.LACLN, BenchPlan.CLCE);
-    List<String> shown = List.of("CE", "CL (contrastive only)", "CL+HNM = LACLN (contrastive only)", "CE+CL+HNM = CLCE");
+    List<String> labels = List.of(BenchPlan.CE, BenchPlan.CE_CL, BenchPlan.CLCE);
+    List<String> shown = List.of("CE", "CE+CL", "CE+CL+HNM (CLCE)");
     double[][] vals = new double[1][labels.size()];
     double[][] sds = new double[1][labels.size()];
     for (int i = 0; i < labels.size(); i++) {
@@ -319,21 +318,18 @@ public final class BenchReport {
       vals[0][i] = m.mean();
       sds[0][i] = m.sd();
       t.add(shown.get(i), m.mean(), m.sd(), v.length, join(v));
-      if (i == 0) {
-        t.add("CE+CL", Double.NaN, Double.NaN, 0, "not available in clce-core");
-      }
     }
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve("ablation.csv"));
     Plots.bars(dir.resolve("ablation.png"), "Ablation (transfer, batch " + b0 + ", mean +- sd)", "top-1 (novel classes)",
-        List.of("batch " + b0), List.of("CE", "CL", "CL+HNM (LACLN)", "CE+CL+HNM (CLCE)"), vals, sds);
+        List.of("batch " + b0), shown, vals, sds);
     md.append("![ablation](ablation.png)\n\n");
-    double[] cl = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.CL), b0, p.seeds());
-    double[] hnm = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.LACLN), b0, p.seeds());
+    double[] cl = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.CE_CL), b0, p.seeds());
+    double[] hnm = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.CLCE), b0, p.seeds());
     PairedTTest x = PairedTTest.of(hnm, cl);
-    md.append(String.format(Locale.ROOT, "LACLN - CL: mean %.4f, t %.3f, p %.4f, 95%% CI [%.4f, %.4f].%n%n",
+    md.append(String.format(Locale.ROOT, "CLCE - (CE+CL): mean %.4f, t %.3f, p %.4f, 95%% CI [%.4f, %.4f].%n%n",
         x.meanDiff(), x.t(), x.p(), x.ciLow(), x.ciHigh()));
-    verdict("HNM adds to CL (stand-in: LACLN vs CL, contrastive only)", hnm, cl, "LACLN - CL");
+    verdict("HNM adds to CL (CE+CL+HNM vs CE+CL)", hnm, cl, "CLCE - (CE+CL)");
   }
 
   // ---- section 5 ------------------------------------------------------------------------------------

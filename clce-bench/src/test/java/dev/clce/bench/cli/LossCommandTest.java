@@ -90,7 +90,11 @@ class LossCommandTest {
     return Stream.of(
         Arguments.of(CLCE_CASE, "double"), Arguments.of(CLCE_CASE, "float"),
         Arguments.of(LACLN_INT32_CASE, "double"), Arguments.of(CE_CASE, "double"),
-        Arguments.of("zero_row_lacln_tau0p5_lom_detach", "double"));
+        Arguments.of("zero_row_lacln_tau0p5_lom_detach", "double"),
+        Arguments.of("rand_m32_d16_ce_supcon_tau0p1_lam0p5", "double"),
+        Arguments.of("rand_m32_d16_ce_supcon_tau0p5_lam0p9", "float"),
+        Arguments.of("rand_m32_d16_ce_cl_tau0p1_lam0p5_mol", "double"),
+        Arguments.of("singletons_ce_cl_tau0p5_lam0p9_lom", "float"));
   }
 
   @ParameterizedTest(name = "{0} {1}")

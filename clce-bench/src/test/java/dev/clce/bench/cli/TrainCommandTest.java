@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clce.bench.train.SyntheticFashion;
+import dev.clce.bench.train.TrainConfig;
 import dev.clce.bench.train.TrainNames;
+import dev.clce.core.loss.Aggregation;
+import dev.clce.core.loss.LossKind;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 /** The train, eval and fewshot commands in-process, on a tiny model and a small synthetic dataset. */
 class TrainCommandTest {
@@ -105,6 +109,24 @@ class TrainCommandTest {
         assertTrue(ci >= 0 && ci < 1, clf + " ci95 " + ci);
       }
     }
+  }
+
+  /** The combinations parse (every accepted spelling), keep their options and survive the JSON form. */
+  @ParameterizedTest
+  @CsvSource({"ce+supcon, CE_SUPCON", "CE_SUPCON, CE_SUPCON", "ce-supcon, CE_SUPCON", "ce+cl, CE_CL", "ce_cl, CE_CL"})
+  void combinationLossesParse(String name, LossKind expected, @TempDir Path tmp) {
+    List<String> args = tinyTrainArgs(tmp.resolve("run"), "--lambda", "0.3", "--tau", "0.2", "--aggregation",
+        "mean-of-log");
+    args.set(args.indexOf("--loss") + 1, name);
+    CommandLine cl = ClceCli.newCommandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    CommandLine.ParseResult parsed = cl.parseArgs(args.toArray(String[]::new));
+    TrainConfig c = ((TrainCommand) parsed.subcommand().commandSpec().userObject()).config();
+    assertEquals(expected, c.loss().kind());
+    assertEquals(0.3, c.loss().lambda(), 0.0);
+    assertEquals(0.2, c.loss().tau(), 0.0);
+    assertEquals(Aggregation.MEAN_OF_LOG, c.loss().aggregation());
+    assertEquals(expected.cliName(), c.toMap().get("loss"));
+    assertEquals(c, TrainConfig.fromMap(c.toMap()));
   }
 
   @ParameterizedTest

@@ -16,9 +16,9 @@ class BenchPlanTest {
     BenchPlan plan = new BenchPlan(p);
     List<Arm> arms = plan.arms();
     // 1 pretraining; transfer: 3 losses x 2 batches x 2 seeds = 12; lambda: 7 x 1 seed, of which
-    // 0.9 (batch 64, seed 1) is the section-1 CLCE arm: 6 more; ablation: CL and LACLN x 2 seeds = 4;
-    // few-shot: 4 x 1 seed = 4; from scratch: 12.
-    assertEquals(1 + 12 + 6 + 4 + 4 + 12, arms.size());
+    // 0.9 (batch 64, seed 1) is the section-1 CLCE arm: 6 more; ablation: CE+CL x 2 seeds = 2 (its CE
+    // and CLCE arms are section 1's); few-shot: 4 x 1 seed = 4; from scratch: 12.
+    assertEquals(1 + 12 + 6 + 2 + 4 + 12, arms.size());
     assertEquals(arms.size(), new HashSet<>(arms.stream().map(Arm::key).toList()).size());
     assertEquals(Arm.Phase.PRETRAIN, arms.get(0).phase());
     // Every transfer arm of one batch size has the same budget, whatever the loss.

@@ -24,7 +24,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * </ul>
  * Feed both views of each image in the same minibatch, with the same one-hot labels for both
  * outputs ({@link #twoViewBatch}). The graph's score is then exactly CLCE on the minibatch (plus
- * any regularisation you configure), and its gradient is CLCE's.
+ * any regularisation you configure), and its gradient is CLCE's. The same recipe with a {@link
+ * LossKind#CE_SUPCON} or {@link LossKind#CE_CL} configuration scores {@code (1 - lambda) CE + lambda
+ * SupCon} or {@code (1 - lambda) CE + lambda CL}.
  *
  * <pre>{@code
  * LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.5).optLambda(0.9).build();
@@ -50,8 +52,8 @@ public final class Dl4jClce {
   private Dl4jClce() {}
 
   /**
-   * The loss of the embedding output: {@code lambda * LACLN} for CLCE, the loss itself for a
-   * contrastive loss. See {@link LossContrastive#forEmbeddings(LossConfig)}.
+   * The loss of the embedding output: {@code lambda * LACLN} for CLCE ({@code lambda * SupCon} for
+   * CE+SupCon, {@code lambda * CL} for CE+CL), the loss itself for a contrastive loss. See {@link LossContrastive#forEmbeddings(LossConfig)}.
    *
    * @param config the loss configuration
    * @return the DL4J loss function
@@ -63,9 +65,9 @@ public final class Dl4jClce {
 
   /**
    * The loss of the logits output: DL4J's multi-class cross-entropy, every class weighted {@code 1 -
-   * lambda} for CLCE, unweighted for CE. Use it with the softmax activation.
+   * lambda} for CLCE, CE+SupCon and CE+CL, unweighted for CE. Use it with the softmax activation.
    *
-   * @param config a CLCE or CE configuration
+   * @param config a CLCE, CE+SupCon, CE+CL or CE configuration
    * @param numClasses the number of classes C, &gt;= 1
    * @return the DL4J loss function
    * @throws IllegalArgumentException when {@code config} is null or a purely contrastive loss, or

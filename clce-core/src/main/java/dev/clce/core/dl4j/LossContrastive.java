@@ -29,9 +29,10 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * contrastive losses of this library ({@link LossKind#LACLN}, {@link LossKind#CL}, {@link
  * LossKind#SUPCON}, {@link LossKind#HSCL}), multiplied by a weight. With {@link
  * #forEmbeddings(LossConfig)} on a {@link LossKind#CLCE} configuration it is {@code lambda *
- * LACLN}; put {@link Dl4jClce#logitsLoss(LossConfig, int)} ({@code (1 - lambda) * CE}) on the
- * logits output of the same {@code ComputationGraph} and the graph's score is CLCE. {@link Dl4jClce}
- * has the recipe.
+ * LACLN} ({@code lambda * SupCon} for {@link LossKind#CE_SUPCON}, {@code lambda * CL} for {@link
+ * LossKind#CE_CL}); put {@link Dl4jClce#logitsLoss(LossConfig, int)} ({@code (1 - lambda) * CE}) on
+ * the logits output of the same {@code ComputationGraph} and the graph's score is the combined loss.
+ * {@link Dl4jClce} has the recipe.
  *
  * <h2>Inputs</h2>
  * The output layer's activations (its activation function applied to its pre-output, normally the
@@ -153,7 +154,9 @@ public final class LossContrastive implements ILossFunction {
 
   /**
    * The embedding-output loss for a configuration: for {@link LossKind#CLCE}, {@code lambda} times
-   * LACLN (same tau, aggregation, detachWeights); for a contrastive loss, that loss with weight 1.
+   * LACLN (same tau, aggregation, detachWeights); for {@link LossKind#CE_SUPCON}, {@code lambda}
+   * times SupCon; for {@link LossKind#CE_CL}, {@code lambda} times CL (same tau, aggregation); for a
+   * contrastive loss, that loss with weight 1.
    *
    * @param config the loss configuration
    * @return the DL4J loss function
@@ -168,9 +171,23 @@ public final class LossContrastive implements ILossFunction {
       throw new IllegalArgumentException(
           "config: loss " + config.kind().cliName() + " has no embedding term; use LossMCXENT alone");
     }
-    boolean clce = config.kind() == LossKind.CLCE;
-    return new LossContrastive(clce ? LossKind.LACLN : config.kind(), config.tau(), config.beta(),
-        config.aggregation(), config.detachWeights(), clce ? config.lambda() : 1.0);
+    boolean combined = config.kind().usesLogits();
+    return new LossContrastive(contrastiveTerm(config.kind()), config.tau(), config.beta(),
+        config.aggregation(), config.detachWeights(), combined ? config.lambda() : 1.0);
+  }
+
+  /** The contrastive term of a loss that reads embeddings: itself, or the one a combination weights by lambda. */
+  private static LossKind contrastiveTerm(LossKind kind) {
+    switch (kind) {
+      case CLCE:
+        return LossKind.LACLN;
+      case CE_SUPCON:
+        return LossKind.SUPCON;
+      case CE_CL:
+        return LossKind.CL;
+      default:
+        return kind;
+    }
   }
 
   /** @return the contrastive loss this function computes (before the weight) */

@@ -79,7 +79,7 @@ public final class LossConfig {
     return tau;
   }
 
-  /** @return the weight of the contrastive term in CLCE, in [0, 1] (only CLCE reads it) */
+  /** @return the weight of the contrastive term in CLCE, CE+SupCon and CE+CL, in [0, 1] (only they read it) */
   public double lambda() {
     return lambda;
   }
@@ -89,7 +89,7 @@ public final class LossConfig {
     return beta;
   }
 
-  /** @return how LACLN/CL/CLCE aggregate positives */
+  /** @return how LACLN/CL/CLCE/CE+CL aggregate positives */
   public Aggregation aggregation() {
     return aggregation;
   }
@@ -154,7 +154,7 @@ public final class LossConfig {
       return this;
     }
 
-    /** @param lambda weight of LACLN in CLCE, in [0, 1] @return this */
+    /** @param lambda weight of the contrastive term in CLCE, CE+SupCon and CE+CL, in [0, 1] @return this */
     public Builder optLambda(double lambda) {
       this.lambda = lambda;
       return this;

@@ -18,14 +18,31 @@ public enum LossKind {
   /** Label-aware contrastive loss with hard-negative mining, embeddings only. */
   LACLN(true, false),
   /** {@code (1 - lambda) * CE + lambda * LACLN}: embeddings and logits. */
-  CLCE(true, true);
+  CLCE(true, true),
+  /**
+   * {@code (1 - lambda) * CE + lambda * SupCon}, the paper's "CE+SupCon" baseline (clce's
+   * addition: the paper names it without defining it): embeddings and logits. Command-line name
+   * {@code ce+supcon}.
+   */
+  CE_SUPCON(true, true, "ce+supcon"),
+  /**
+   * {@code (1 - lambda) * CE + lambda * CL}, the paper's "CE+CL" ablation (CLCE without hard-negative
+   * mining; clce's addition): embeddings and logits. Command-line name {@code ce+cl}.
+   */
+  CE_CL(true, true, "ce+cl");
 
   private final boolean usesEmbeddings;
   private final boolean usesLogits;
+  private final String cliName;
 
   LossKind(boolean usesEmbeddings, boolean usesLogits) {
+    this(usesEmbeddings, usesLogits, null);
+  }
+
+  LossKind(boolean usesEmbeddings, boolean usesLogits, String cliName) {
     this.usesEmbeddings = usesEmbeddings;
     this.usesLogits = usesLogits;
+    this.cliName = cliName == null ? name().toLowerCase(Locale.ROOT) : cliName;
   }
 
   /** @return whether the loss reads the embeddings {@code z} */
@@ -34,8 +51,9 @@ public enum LossKind {
   }
 
   /**
-   * Whether the loss reads classification logits. For {@link #CLCE} with {@code lambda = 1} the
-   * logits still have to be supplied (they get a zero gradient).
+   * Whether the loss reads classification logits. For {@link #CLCE}, {@link #CE_SUPCON} and
+   * {@link #CE_CL} with {@code lambda = 1} the logits still have to be supplied (they get a zero
+   * gradient).
    *
    * @return whether the loss reads the logits {@code o}
    */
@@ -43,25 +61,39 @@ public enum LossKind {
     return usesLogits;
   }
 
-  /** @return the lower-case name used on the command line, for example {@code "supcon"} */
+  /**
+   * @return the lower-case name used on the command line, for example {@code "supcon"} or
+   *     {@code "ce+supcon"}
+   */
   public String cliName() {
-    return name().toLowerCase(Locale.ROOT);
+    return cliName;
   }
 
   /**
-   * Parses a command-line name, case-insensitively.
+   * Parses a command-line name, case-insensitively. In the combinations' names {@code +},
+   * {@code _} and {@code -} are interchangeable: {@code ce+supcon}, {@code ce_supcon} and
+   * {@code ce-supcon} all name {@link #CE_SUPCON}.
    *
    * @param name for example {@code "clce"}
    * @return the loss
    * @throws IllegalArgumentException naming the value when it is not a known loss
    */
   public static LossKind parse(String name) {
+    String key = canonical(name);
     for (LossKind k : values()) {
-      if (k.cliName().equalsIgnoreCase(name == null ? "" : name.trim())) {
+      if (canonical(k.cliName()).equals(key)) {
         return k;
       }
     }
-    throw new IllegalArgumentException(
-        "loss: unknown value '" + name + "' (expected one of ce, supcon, hscl, cl, lacln, clce)");
+    StringBuilder names = new StringBuilder();
+    for (LossKind k : values()) {
+      names.append(names.length() == 0 ? "" : ", ").append(k.cliName());
+    }
+    throw new IllegalArgumentException("loss: unknown value '" + name + "' (expected one of " + names + ")");
+  }
+
+  /** Lower case, trimmed, with {@code _} and {@code -} read as {@code +}. */
+  private static String canonical(String name) {
+    return name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '+').replace('-', '+');
   }
 }

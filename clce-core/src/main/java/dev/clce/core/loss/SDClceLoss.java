@@ -96,13 +96,12 @@ public final class SDClceLoss {
       case LACLN:
         return contrastive(name, new Batch(embeddings, labels, config.tau()), hardMass(config),
             config.aggregation());
-      case CLCE: {
-        double lambda = config.lambda();
-        SDVariable ce = crossEntropy(null, logits, labels);
-        SDVariable lacln = contrastive(null, new Batch(embeddings, labels, config.tau()), hardMass(config),
-            config.aggregation());
-        return ce.mul(1.0 - lambda).add(name, lacln.mul(lambda));
-      }
+      case CLCE:
+        return weightedCe(name, config, embeddings, labels, logits, hardMass(config), config.aggregation());
+      case CE_SUPCON:
+        return weightedCe(name, config, embeddings, labels, logits, NegativeMass.PLAIN, Aggregation.MEAN_OF_LOG);
+      case CE_CL:
+        return weightedCe(name, config, embeddings, labels, logits, NegativeMass.PLAIN, config.aggregation());
       default:
         throw new IllegalStateException("unhandled loss " + kind);
     }
@@ -124,6 +123,40 @@ public final class SDClceLoss {
       double lambda) {
     return loss(name, LossConfig.builder(LossKind.CLCE).optTau(tau).optLambda(lambda).build(), embeddings, labels,
         logits);
+  }
+
+  /**
+   * CE+SupCon = (1 - lambda) CE + lambda SupCon, the paper's baseline combination.
+   *
+   * @param name name of the scalar output (null for a generated name)
+   * @param embeddings [M, d] raw embeddings
+   * @param labels [M] integer labels
+   * @param logits [M, C] logits
+   * @param tau temperature, finite and &gt; 0
+   * @param lambda weight of SupCon, in [0, 1]
+   * @return the scalar loss
+   */
+  public SDVariable ceSupCon(String name, SDVariable embeddings, SDVariable labels, SDVariable logits, double tau,
+      double lambda) {
+    return loss(name, LossConfig.builder(LossKind.CE_SUPCON).optTau(tau).optLambda(lambda).build(), embeddings,
+        labels, logits);
+  }
+
+  /**
+   * CE+CL = (1 - lambda) CE + lambda CL (CLCE without hard-negative mining), log of mean.
+   *
+   * @param name name of the scalar output (null for a generated name)
+   * @param embeddings [M, d] raw embeddings
+   * @param labels [M] integer labels
+   * @param logits [M, C] logits
+   * @param tau temperature, finite and &gt; 0
+   * @param lambda weight of CL, in [0, 1]
+   * @return the scalar loss
+   */
+  public SDVariable ceCl(String name, SDVariable embeddings, SDVariable labels, SDVariable logits, double tau,
+      double lambda) {
+    return loss(name, LossConfig.builder(LossKind.CE_CL).optTau(tau).optLambda(lambda).build(), embeddings,
+        labels, logits);
   }
 
   /**
@@ -336,6 +369,18 @@ public final class SDClceLoss {
       perAnchor = logDen.sub(b.s.mul(b.pos).sum(true, 1).div(sd.scalarMax(b.nPos, 1.0)));
     }
     return meanOverAnchors(name, perAnchor, b);
+  }
+
+  /**
+   * CLCE, CE+SupCon and CE+CL: {@code (1 - lambda) CE + lambda C}, C the contrastive term with the
+   * given negative mass and aggregation.
+   */
+  private SDVariable weightedCe(String name, LossConfig config, SDVariable embeddings, SDVariable labels,
+      SDVariable logits, NegativeMass massKind, Aggregation aggregation) {
+    double lambda = config.lambda();
+    SDVariable ce = crossEntropy(null, logits, labels);
+    SDVariable contrastive = contrastive(null, new Batch(embeddings, labels, config.tau()), massKind, aggregation);
+    return ce.mul(1.0 - lambda).add(name, contrastive.mul(lambda));
   }
 
   private SDVariable meanOverAnchors(String name, SDVariable perAnchor, Batch b) {

@@ -150,6 +150,29 @@ class Dl4jClceTest {
   }
 
   @Test
+  void scoreOfTwoOutputGraphIsCeSupConOrCeCl() {
+    assertScoreIsTheLoss(LossConfig.builder(LossKind.CE_SUPCON).optTau(0.5).optLambda(0.9).build());
+    assertScoreIsTheLoss(LossConfig.builder(LossKind.CE_SUPCON).optTau(0.2).optLambda(0.4).build());
+    assertScoreIsTheLoss(LossConfig.builder(LossKind.CE_CL).optTau(0.5).optLambda(0.9).build());
+    assertScoreIsTheLoss(LossConfig.builder(LossKind.CE_CL).optTau(0.1).optLambda(0.3)
+        .optAggregation(Aggregation.MEAN_OF_LOG).build());
+  }
+
+  @Test
+  void combinationsWeightTheirContrastiveTermByLambda() {
+    LossContrastive sup = Dl4jClce.embeddingLoss(LossConfig.builder(LossKind.CE_SUPCON).optTau(0.3).optLambda(0.6)
+        .optAggregation(Aggregation.MEAN_OF_LOG).build());
+    assertEquals(LossKind.SUPCON, sup.lossConfig().kind());
+    assertEquals(0.6, sup.weight(), 0.0);
+    assertEquals(0.3, sup.lossConfig().tau(), 0.0);
+    LossContrastive cl = Dl4jClce.embeddingLoss(LossConfig.builder(LossKind.CE_CL).optLambda(0.25)
+        .optAggregation(Aggregation.MEAN_OF_LOG).build());
+    assertEquals(LossKind.CL, cl.lossConfig().kind());
+    assertEquals(0.25, cl.weight(), 0.0);
+    assertEquals(Aggregation.MEAN_OF_LOG, cl.lossConfig().aggregation());
+  }
+
+  @Test
   void scoreOfOneOutputGraphIsTheContrastiveLoss() {
     assertScoreIsTheLoss(LossConfig.builder(LossKind.SUPCON).optTau(0.2).build());
     assertScoreIsTheLoss(LossConfig.builder(LossKind.HSCL).optTau(0.5).optBeta(1.0).build());

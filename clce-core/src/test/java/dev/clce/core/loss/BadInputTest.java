@@ -21,6 +21,8 @@ class BadInputTest {
   private static final LossConfig CLCE = LossConfig.builder(LossKind.CLCE).build();
   private static final LossConfig LACLN = LossConfig.builder(LossKind.LACLN).build();
   private static final LossConfig CE = LossConfig.builder(LossKind.CE).build();
+  private static final LossConfig CE_SUPCON = LossConfig.builder(LossKind.CE_SUPCON).build();
+  private static final LossConfig CE_CL = LossConfig.builder(LossKind.CE_CL).build();
 
   private static INDArray z(int m) {
     return Nd4j.rand(DataType.DOUBLE, m, 3);
@@ -70,6 +72,11 @@ class BadInputTest {
         bad("null labels", "labels", "null", () -> EagerLoss.compute(LACLN, z(4), null, null)),
         bad("null embeddings", "embeddings", "null", () -> EagerLoss.compute(CLCE, null, y(0, 0, 1, 1), o(4))),
         bad("null logits", "logits", "null", () -> EagerLoss.compute(CLCE, z(4), y(0, 0, 1, 1), null)),
+        bad("ce+supcon null logits", "logits", "null", () -> EagerLoss.compute(CE_SUPCON, z(4), y(0, 0, 1, 1), null)),
+        bad("ce+cl null embeddings", "embeddings", "null", () -> EagerLoss.compute(CE_CL, null, y(0, 0, 1, 1), o(4))),
+        bad("ce+cl label >= C", "labels", "4", () -> EagerLoss.compute(CE_CL, z(4), y(0, 4, 1, 1), o(4))),
+        bad("ce+supcon logits rows differ", "logits", "5",
+            () -> EagerLoss.compute(CE_SUPCON, z(4), y(0, 0, 1, 1), o(5))),
         bad("integer embeddings", "embeddings", "INT",
             () -> EagerLoss.compute(LACLN, Nd4j.zeros(DataType.INT32, 4, 3), y(0, 0, 1, 1), null)),
         bad("mixed precision", "logits", "FLOAT",
@@ -95,6 +102,8 @@ class BadInputTest {
         bad("lambda < 0", "lambda", "-0.1", () -> LossConfig.builder(LossKind.CLCE).optLambda(-0.1).build()),
         bad("lambda > 1", "lambda", "1.5", () -> LossConfig.builder(LossKind.CLCE).optLambda(1.5).build()),
         bad("lambda NaN", "lambda", "NaN", () -> LossConfig.builder(LossKind.CLCE).optLambda(Double.NaN).build()),
+        bad("ce+supcon lambda > 1", "lambda", "1.5", () -> LossConfig.builder(LossKind.CE_SUPCON).optLambda(1.5).build()),
+        bad("ce+cl lambda < 0", "lambda", "-0.1", () -> LossConfig.builder(LossKind.CE_CL).optLambda(-0.1).build()),
         bad("beta < 0", "beta", "-0.5", () -> LossConfig.builder(LossKind.HSCL).optBeta(-0.5).build()),
         bad("beta inf", "beta", "Infinity", () -> LossConfig.builder(LossKind.HSCL).optBeta(Double.POSITIVE_INFINITY).build()),
         bad("convenience tau", "tau", "-2.0",
@@ -117,6 +126,9 @@ class BadInputTest {
         bad("labels rank", "labels", "[4, 1]", () -> build(LACLN, new long[] {4, 3}, new long[] {4, 1}, null)),
         bad("logits rank", "logits", "[4, 2, 1]", () -> build(CE, null, new long[] {4}, new long[] {4, 2, 1})),
         bad("missing logits", "logits", "null", () -> build(CLCE, new long[] {4, 3}, new long[] {4}, null)),
+        bad("ce+supcon missing logits", "logits", "null", () -> build(CE_SUPCON, new long[] {4, 3}, new long[] {4}, null)),
+        bad("ce+cl missing embeddings", "embeddings", "null", () -> build(CE_CL, null, new long[] {4}, new long[] {4, 2})),
+        bad("ce+cl logits rows differ", "logits", "6", () -> build(CE_CL, new long[] {4, 3}, new long[] {4}, new long[] {6, 2})),
         bad("missing embeddings", "embeddings", "null", () -> build(LACLN, null, new long[] {4}, null)),
         bad("missing labels", "labels", "null", () -> build(LACLN, new long[] {4, 3}, null, null)),
         bad("null config", "config", "null", () -> SDClceLoss.of(SameDiff.create()).loss("l", null, null, null, null)),

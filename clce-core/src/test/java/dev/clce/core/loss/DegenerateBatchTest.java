@@ -29,7 +29,7 @@ class DegenerateBatchTest {
   void noAnchorWithAPositiveGivesZeroLossAndZeroGradient(String label, LossConfig cfg, DataType dt) {
     Batch b = TestBatches.noPositive(5, 4, 51);
     LossResult r = EagerLoss.compute(cfg, array(b.z(), dt), labels(b.y()), array(b.o(), dt));
-    double contrastivePart = cfg.kind() == LossKind.CLCE
+    double contrastivePart = cfg.kind().usesLogits()
         ? r.value() - (1 - cfg.lambda()) * ReferenceLosses.compute(
             LossConfig.builder(LossKind.CE).build(), b.z(), b.y(), b.o()).value()
         : r.value();

@@ -50,6 +50,10 @@ final class LossTestSupport {
         .optDetachWeights(true).build());
     v.add(LossConfig.builder(LossKind.CLCE).optLambda(0).build());
     v.add(LossConfig.builder(LossKind.CLCE).optLambda(1).build());
+    v.add(LossConfig.builder(LossKind.CE_SUPCON).build());
+    v.add(LossConfig.builder(LossKind.CE_SUPCON).optLambda(0.3).build());
+    v.add(LossConfig.builder(LossKind.CE_CL).build());
+    v.add(LossConfig.builder(LossKind.CE_CL).optLambda(0.3).optAggregation(Aggregation.MEAN_OF_LOG).build());
     return v;
   }
 
@@ -130,10 +134,11 @@ final class LossTestSupport {
     if (c.kind() == LossKind.HSCL) {
       s += " beta=" + c.beta();
     }
-    if (c.kind() == LossKind.CL || c.kind() == LossKind.LACLN || c.kind() == LossKind.CLCE) {
+    if (c.kind() == LossKind.CL || c.kind() == LossKind.LACLN || c.kind() == LossKind.CLCE
+        || c.kind() == LossKind.CE_CL) {
       s += " " + c.aggregation().cliName() + (c.detachWeights() ? " detached" : "");
     }
-    if (c.kind() == LossKind.CLCE) {
+    if (c.kind().usesEmbeddings() && c.kind().usesLogits()) {
       s += " lambda=" + c.lambda();
     }
     return s;

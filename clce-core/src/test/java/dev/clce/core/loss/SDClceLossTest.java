@@ -89,6 +89,10 @@ class SDClceLossTest {
     return Stream.of(
         Arguments.of("clce", LossConfig.builder(LossKind.CLCE).optTau(tau).optLambda(0.7).build(),
             (Conv) (l, v) -> l.clce("out", v[0], v[1], v[2], tau, 0.7)),
+        Arguments.of("ceSupCon", LossConfig.builder(LossKind.CE_SUPCON).optTau(tau).optLambda(0.7).build(),
+            (Conv) (l, v) -> l.ceSupCon("out", v[0], v[1], v[2], tau, 0.7)),
+        Arguments.of("ceCl", LossConfig.builder(LossKind.CE_CL).optTau(tau).optLambda(0.7).build(),
+            (Conv) (l, v) -> l.ceCl("out", v[0], v[1], v[2], tau, 0.7)),
         Arguments.of("lacln", LossConfig.builder(LossKind.LACLN).optTau(tau).build(),
             (Conv) (l, v) -> l.lacln("out", v[0], v[1], tau)),
         Arguments.of("cl", LossConfig.builder(LossKind.CL).optTau(tau).build(),

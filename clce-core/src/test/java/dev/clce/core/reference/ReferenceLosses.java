@@ -89,6 +89,18 @@ public final class ReferenceLosses {
         loss = t.add(t.scale(ce, 1 - cfg.lambda()), t.scale(lac, cfg.lambda()));
         break;
       }
+      case CE_SUPCON: {
+        int ce = crossEntropy(t, oNode, y);
+        int sup = supCon(t, sNode, y);
+        loss = t.add(t.scale(ce, 1 - cfg.lambda()), t.scale(sup, cfg.lambda()));
+        break;
+      }
+      case CE_CL: {
+        int ce = crossEntropy(t, oNode, y);
+        int cl = lacln(t, sNode, y, cfg.aggregation(), false, false);
+        loss = t.add(t.scale(ce, 1 - cfg.lambda()), t.scale(cl, cfg.lambda()));
+        break;
+      }
       default:
         throw new IllegalStateException("unhandled " + kind);
     }

@@ -29,10 +29,12 @@ class ReferenceLossesTest {
     configs.add(LossConfig.builder(LossKind.SUPCON).build());
     configs.add(LossConfig.builder(LossKind.HSCL).build());
     configs.add(LossConfig.builder(LossKind.HSCL).optBeta(0).build());
+    configs.add(LossConfig.builder(LossKind.CE_SUPCON).optLambda(0.6).build());
     for (Aggregation a : Aggregation.values()) {
       configs.add(LossConfig.builder(LossKind.CL).optAggregation(a).build());
       configs.add(LossConfig.builder(LossKind.LACLN).optAggregation(a).build());
       configs.add(LossConfig.builder(LossKind.CLCE).optAggregation(a).optLambda(0.6).build());
+      configs.add(LossConfig.builder(LossKind.CE_CL).optAggregation(a).optLambda(0.6).build());
     }
     List<Batch> batches = List.of(TestBatches.twoViews(6, 4, 2, 61), TestBatches.withSingletons(7, 3, 3, 62),
         TestBatches.oneClass(4, 3, 63), TestBatches.duplicateRows(6, 3, 64));
@@ -148,5 +150,21 @@ class ReferenceLossesTest {
     double ce = ReferenceLosses.compute(LossConfig.builder(LossKind.CE).build(), b.z(), b.y(), b.o()).value();
     double lacln = ReferenceLosses.compute(LossConfig.builder(LossKind.LACLN).optTau(0.5).build(), b.z(), b.y(), b.o()).value();
     assertEquals(0.1 * ce + 0.9 * lacln, ReferenceLosses.compute(base, b.z(), b.y(), b.o()).value(), 1e-13);
+  }
+
+  @Test
+  void combinationsAreTheWeightedSumOfTheirTerms() {
+    Batch b = TestBatches.withSingletons(7, 3, 3, 68);
+    double ce = ReferenceLosses.compute(LossConfig.builder(LossKind.CE).build(), b.z(), b.y(), b.o()).value();
+    for (Aggregation a : Aggregation.values()) {
+      double sup = ReferenceLosses.compute(LossConfig.builder(LossKind.SUPCON).optTau(0.3).build(), b.z(), b.y(), b.o())
+          .value();
+      double cl = ReferenceLosses.compute(LossConfig.builder(LossKind.CL).optTau(0.3).optAggregation(a).build(), b.z(),
+          b.y(), b.o()).value();
+      LossConfig ceSup = LossConfig.builder(LossKind.CE_SUPCON).optTau(0.3).optLambda(0.4).optAggregation(a).build();
+      LossConfig ceCl = LossConfig.builder(LossKind.CE_CL).optTau(0.3).optLambda(0.4).optAggregation(a).build();
+      assertEquals(0.6 * ce + 0.4 * sup, ReferenceLosses.compute(ceSup, b.z(), b.y(), b.o()).value(), 1e-13);
+      assertEquals(0.6 * ce + 0.4 * cl, ReferenceLosses.compute(ceCl, b.z(), b.y(), b.o()).value(), 1e-13);
+    }
   }
 }
