@@ -82,9 +82,14 @@ lines.append("- ratio = Java time / PyTorch time (above 1: Java is slower). The 
              "single call seen in any run (less sensitive to the other sessions' load than the medians, but "
              "optimistic for both sides).")
 lines.append("")
-lines.append(f"**The machine was shared with other sessions while this ran** (load average {load_before} before, "
-             f"{load_after} after, on {os.cpu_count()} cores), so these numbers are noisy: read them as orders of "
-             "magnitude, and look at the spread column before trusting a difference.")
+busy = float(load_before.split()[0]) >= 1.5
+lines.append(("**The machine was shared with other work while this ran**" if busy else
+              "The machine ran nothing else at the start (the load is this benchmark's own)")
+             + f" (load average {load_before} before, {load_after} after, on {os.cpu_count()} cores)"
+             + (", so these numbers are noisy: read them as orders of magnitude, and look at the spread column "
+                "before trusting a difference." if busy else "; look at the spread column before trusting a "
+                "difference."))
+lines.append(f"OMP_WAIT_POLICY for both sides: {os.environ.get('OMP_WAIT_POLICY', 'unset (libgomp default)')}.")
 lines.append("")
 lines.append("| loss | M | d | Java eager ms | Java SameDiff ms | PyTorch ms | eager / PyTorch | SameDiff / PyTorch "
              "| best: eager / PyTorch | best: SameDiff / PyTorch |")
