@@ -6,7 +6,6 @@ import dev.clce.models.Arch;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.ModelSpec;
 import dev.clce.models.Models;
-import dev.clce.models.Stem;
 import dev.clce.core.io.Npy;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.weights.ModelWeights;
@@ -64,26 +63,7 @@ public final class ModelCommand implements Callable<Integer> {
       description = "resnet18, resnet34, resnet50, resnet101, resnet152, vit_ti_16, vit_s_16, vit_b_16, vit_b_32, vit_l_16")
   String arch;
 
-  @Option(names = "--classes", paramLabel = "N", description = "number of classes (default ${DEFAULT-VALUE})")
-  int classes = ModelOptions.DEFAULT_CLASSES;
-
-  @Option(names = "--image-size", paramLabel = "PX", description = "input height and width (default ${DEFAULT-VALUE})")
-  int imageSize = ModelOptions.DEFAULT_IMAGE_SIZE;
-
-  @Option(names = "--channels", paramLabel = "C", description = "input channels (default ${DEFAULT-VALUE})")
-  int channels = ModelOptions.DEFAULT_CHANNELS;
-
-  @Option(names = "--stem", paramLabel = "STEM", description = "ResNet stem: imagenet or small (default ${DEFAULT-VALUE})")
-  String stem = Stem.IMAGENET.cliName();
-
-  @Option(names = "--width", paramLabel = "W", description = "width multiplier (default ${DEFAULT-VALUE})")
-  double width = 1.0;
-
-  @Option(names = "--projection-head", description = "add the projection head (Linear, ReLU, Linear to --projection-dim)")
-  boolean projectionHead;
-
-  @Option(names = "--projection-dim", paramLabel = "D", description = "projection head output width (default ${DEFAULT-VALUE})")
-  int projectionDim = ModelOptions.DEFAULT_PROJECTION_DIM;
+  @CommandLine.Mixin ModelOptionsMixin model = new ModelOptionsMixin();
 
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
@@ -114,15 +94,7 @@ public final class ModelCommand implements Callable<Integer> {
    * @throws IllegalArgumentException naming the bad option
    */
   ModelOptions options() {
-    return ModelOptions.builder()
-        .optClasses(classes)
-        .optImageSize(imageSize)
-        .optChannels(channels)
-        .optStem(Stem.fromName(stem))
-        .optWidth(width)
-        .optProjectionHead(projectionHead)
-        .optProjectionDim(projectionDim)
-        .build();
+    return model.builder().build();
   }
 
   /**

@@ -15,7 +15,6 @@ import dev.clce.models.Arch;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.Models;
-import dev.clce.models.Stem;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -50,26 +49,7 @@ public final class PerfCommand implements Callable<Integer> {
   @Option(names = "--arch", paramLabel = "ARCH", description = "encoder (required unless --loss-only): " + "resnet18 ... vit_l_16")
   String arch;
 
-  @Option(names = "--classes", paramLabel = "N", description = "classes of the classifier (default ${DEFAULT-VALUE})")
-  int classes = ModelOptions.DEFAULT_CLASSES;
-
-  @Option(names = "--image-size", paramLabel = "PX", description = "input height and width (default ${DEFAULT-VALUE})")
-  int imageSize = ModelOptions.DEFAULT_IMAGE_SIZE;
-
-  @Option(names = "--channels", paramLabel = "C", description = "input channels (default ${DEFAULT-VALUE})")
-  int channels = ModelOptions.DEFAULT_CHANNELS;
-
-  @Option(names = "--stem", paramLabel = "STEM", description = "ResNet stem: imagenet or small (default ${DEFAULT-VALUE})")
-  String stem = Stem.IMAGENET.cliName();
-
-  @Option(names = "--width", paramLabel = "W", description = "width multiplier (default ${DEFAULT-VALUE})")
-  double width = 1.0;
-
-  @Option(names = "--projection-head", description = "add the projection head; contrastive losses then read it")
-  boolean projectionHead;
-
-  @Option(names = "--projection-dim", paramLabel = "D", description = "projection head output width (default ${DEFAULT-VALUE})")
-  int projectionDim = ModelOptions.DEFAULT_PROJECTION_DIM;
+  @CommandLine.Mixin ModelOptionsMixin model = new ModelOptionsMixin();
 
   @Option(names = "--batch", paramLabel = "B", description = "images per step, even (default ${DEFAULT-VALUE})")
   int batch = 2;
@@ -115,9 +95,7 @@ public final class PerfCommand implements Callable<Integer> {
 
   /** @return the validated model options from the command line */
   ModelOptions options() {
-    return ModelOptions.builder().optClasses(classes).optImageSize(imageSize).optChannels(channels)
-        .optStem(Stem.fromName(stem)).optWidth(width).optProjectionHead(projectionHead).optProjectionDim(projectionDim)
-        .optSeed(seed).build();
+    return model.builder().optSeed(seed).build();
   }
 
   /**
