@@ -34,11 +34,18 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  *       a relative {@code eps^2 / (2 ||z||^2)} elsewhere (below 1e-20 for any row with norm above
  *       1e-2).
  *   <li>Log-sum-exps are written by hand (M2.1's {@code logSumExp} backward fails), each set
- *       (positives, negatives, all others) shifted by its own row maximum held constant with
- *       {@code StopGradient}, and non-members are masked <em>before</em> {@code exp}. The
- *       per-set shift is stronger than LOSSES.md's single shift {@code max_{j != i} s_ij} (which
- *       it contains as a special case) and keeps float finite at tau = 0.01 even when every
- *       negative lies far below the positives.
+ *       (positives, negatives) shifted by its own row maximum rounded toward zero through an
+ *       integer cast, which holds it constant without running any backward op for it (SameDiff's
+ *       autodiff follows floating-point variables only; {@code StopGradient} would still run the
+ *       maximum's {@code _bp} on zeros). Non-members are masked <em>before</em> {@code exp} with an
+ *       additive bias, so no mask multiplies the exponentials. The per-set shift is stronger than
+ *       LOSSES.md's single shift {@code max_{j != i} s_ij} (which it contains as a special case)
+ *       and keeps float finite at tau = 0.01 even when every negative lies far below the
+ *       positives. Cross-entropy uses M2.1's native {@code log_softmax}.
+ *   <li>Graph size: the label-only masks run in the forward pass only; when M is known at build
+ *       time the identity is a constant. CLCE runs about 136 ops per forward and backward step
+ *       (175 before these choices), and each SameDiff op costs some tens of microseconds however
+ *       small it is, so the op count sets the cost at small M.
  *   <li>Degenerate batches: an anchor without a positive does not count; when no anchor has one
  *       the loss is 0 with a zero gradient. An anchor without a negative has {@code W_i = 0}
  *       (H-SCL: weighted mean 0). H-SCL with M = 2 has the factor M - 2 = 0, so the loss is 0.
@@ -266,24 +273,40 @@ public final class SDClceLoss {
     return new StopGradient(sd, x).outputVariable();
   }
 
+  /**
+   * A stabilising shift near {@code x}, cut off from the gradient: {@code x} rounded toward zero
+   * through an INT64 cast and cast back. SameDiff's autodiff only follows floating-point variables,
+   * so unlike {@link StopGradient} (whose backward pass still runs the producer's {@code _bp} op on
+   * zeros) nothing upstream of the cast is differentiated for it. Every log-sum-exp here is
+   * invariant to its shift, and a shift within 1 of the maximum keeps {@code exp} in range just as
+   * the maximum does.
+   */
+  private static SDVariable constantShift(SDVariable x) {
+    return x.castTo(DataType.INT64).castTo(x.dataType());
+  }
+
   /** The labels as INT64 (a no-op when they already are). */
   private static SDVariable intLabels(SDVariable labels) {
     return labels.dataType() == DataType.INT64 ? labels : labels.castTo(DataType.INT64);
   }
 
-  /** The shared pieces of every contrastive loss over one batch. */
+  /**
+   * The shared pieces of every contrastive loss over one batch. Everything but {@link #s} depends on
+   * the labels only, so it runs in the forward pass without a backward counterpart.
+   */
   private final class Batch {
+    final double big; // every similarity lies in [-1/tau, 1/tau]; masked entries sit `big` below that range
     final SDVariable labels; // [M] INT64
     final SDVariable s; // [M, M] similarities x_i . x_j / tau
+    final SDVariable same; // [M, M] 1 where y_j = y_i (the diagonal included)
     final SDVariable pos; // [M, M] 1 where j != i and y_j = y_i
-    final SDVariable neg; // [M, M] 1 where y_j != y_i
     final SDVariable posBias; // [M, M] 0 for positives, -big elsewhere
     final SDVariable negBias; // [M, M] 0 for negatives, -big elsewhere
     final SDVariable nPos; // [M, 1] |P(i)|
     final SDVariable nNeg; // [M, 1] |N(i)|
     final SDVariable hasPos; // [M, 1] 1 when |P(i)| >= 1
-    final SDVariable noPos; // [M, 1] 1 when P(i) is empty
     final SDVariable noNeg; // [M, 1] 1 when N(i) is empty
+    private SDVariable neg; // [M, M] 1 where y_j != y_i, built on first use
 
     Batch(SDVariable z, SDVariable labels, double tau) {
       DataType dt = z.dataType();
@@ -292,28 +315,44 @@ public final class SDClceLoss {
       s = sd.mmul(xs, xs, false, true, false);
       SDVariable y = intLabels(labels);
       this.labels = y;
-      SDVariable same = sd.eq(sd.reshape(y, -1, 1), sd.reshape(y, 1, -1)).castTo(dt);
-      // The identity from a range: in M2.1 sd.math.eye(SDVariable) fails to execute, and
-      // sd.math.setDiag crashes the JVM (SIGSEGV in matrixSetDiag) when a graph sees a new M.
-      SDVariable idx = sd.range(sd.constant(0L), sd.sizeAt(y, 0), sd.constant(1L), DataType.INT64);
-      pos = same.sub(sd.eq(sd.reshape(idx, -1, 1), sd.reshape(idx, 1, -1)).castTo(dt));
-      neg = same.rsub(1.0);
-      // Every similarity lies in [-1/tau, 1/tau]; masked entries sit `big` below that range.
-      double big = 2.0 / tau + MASK_MARGIN;
+      big = 2.0 / tau + MASK_MARGIN;
+      same = sd.eq(sd.reshape(y, -1, 1), sd.reshape(y, 1, -1)).castTo(dt);
+      long m = rows(y) >= 0 ? rows(y) : rows(z);
+      pos = same.sub(identity(y, m, dt));
       posBias = pos.sub(1.0).mul(big);
       negBias = same.mul(-big);
       nPos = pos.sum(true, 1);
-      nNeg = neg.sum(true, 1);
+      // |N(i)| = M - 1 - |P(i)|
+      nNeg = m >= 0 ? nPos.rsub(m - 1.0) : sd.sizeAt(y, 0).castTo(dt).sub(1.0).sub(nPos);
       hasPos = sd.scalarMin(nPos, 1.0);
-      noPos = hasPos.rsub(1.0);
       noNeg = sd.scalarMin(nNeg, 1.0).rsub(1.0);
+    }
+
+    SDVariable neg() {
+      if (neg == null) {
+        neg = same.rsub(1.0);
+      }
+      return neg;
     }
   }
 
-  /** One masked set of a row: its shift, its shifted exponentials and their row sum. */
+  /**
+   * The [M, M] identity: a constant when M is known when the graph is built, else from a range
+   * (in M2.1 sd.math.eye(SDVariable) fails to execute, and sd.math.setDiag crashes the JVM, SIGSEGV
+   * in matrixSetDiag, when a graph sees a new M).
+   */
+  private SDVariable identity(SDVariable y, long m, DataType dt) {
+    if (m >= 0) {
+      return sd.constant(org.nd4j.linalg.factory.Nd4j.eye(m).castTo(dt));
+    }
+    SDVariable idx = sd.range(sd.constant(0L), sd.sizeAt(y, 0), sd.constant(1L), DataType.INT64);
+    return sd.eq(sd.reshape(idx, -1, 1), sd.reshape(idx, 1, -1)).castTo(dt);
+  }
+
+  /** One masked set of a row: its shift and the row sum of its shifted exponentials. */
   private static final class MaskedExp {
-    final SDVariable shift; // [M, 1] constant row max over the set (about -big when empty)
-    final SDVariable exp; // [M, M] exp(s - shift) on members, 0 elsewhere
+    final SDVariable shift; // [M, 1] constant, within 1 of the row max over the set (about -big when empty)
+    final SDVariable exp; // [M, M] exp(s - shift) on members, 0 elsewhere (see maskedExp for empty rows)
     final SDVariable sum; // [M, 1]
 
     MaskedExp(SDVariable shift, SDVariable exp, SDVariable sum) {
@@ -325,20 +364,24 @@ public final class SDClceLoss {
 
   /**
    * Members keep s; non-members sit at s - big, at least MASK_MARGIN below every member, so exp
-   * underflows to exactly 0 for them. Only in a row without members is {@code t - shift} not far
-   * below 0 (it is then at most 0): the mask after exp zeroes that row, and is exact elsewhere.
+   * underflows to exactly 0 for them. In a row without members, {@code emptyRowShift} (big on such
+   * rows, 0 elsewhere; null when such rows need no zeroing) moves the shift up so that the row
+   * underflows to 0 as well; without it such a row holds finite values that the caller must ignore.
    */
-  private MaskedExp maskedExp(SDVariable s, SDVariable mask, SDVariable bias) {
+  private MaskedExp maskedExp(SDVariable s, SDVariable bias, SDVariable emptyRowShift) {
     SDVariable t = s.add(bias);
-    SDVariable shift = stop(t.max(true, 1));
-    SDVariable e = sd.math.exp(t.sub(shift)).mul(mask);
+    SDVariable shift = constantShift(t.max(true, 1));
+    SDVariable e = sd.math.exp(t.sub(emptyRowShift == null ? shift : shift.add(emptyRowShift)));
     return new MaskedExp(shift, e, e.sum(true, 1));
   }
 
   /** SupCon, CL and LACLN: they differ only in the negative mass and the aggregation. */
   private SDVariable contrastive(String name, Batch b, NegativeMass massKind, Aggregation aggregation) {
-    MaskedExp p = maskedExp(b.s, b.pos, b.posBias);
-    MaskedExp n = maskedExp(b.s, b.neg, b.negBias);
+    // Positives: rows without a positive are left unzeroed (finite, S+ >= 1/e): meanOverAnchors
+    // multiplies their per-anchor loss, and so its gradient, by 0.
+    MaskedExp p = maskedExp(b.s, b.posBias, null);
+    // Negatives: rows without a negative must give W = 0 exactly.
+    MaskedExp n = maskedExp(b.s, b.negBias, b.noNeg.mul(b.big));
     SDVariable mass;
     switch (massKind) {
       case PLAIN:
@@ -355,18 +398,20 @@ public final class SDClceLoss {
       default:
         throw new IllegalStateException("unhandled " + massKind);
     }
-    // log(S+ + W) with the common shift c = max(shift+, shift-) (= max_{j != i} s_ij).
+    // log(S+ + W) with the common shift c = max(shift+, shift-) (about max_{j != i} s_ij). A row
+    // without negatives has shift- about big below shift+, so c = shift+ and its (zero) W drops out.
     SDVariable c = sd.math.max(p.shift, n.shift);
     SDVariable inner = sd.math.exp(p.shift.sub(c)).mul(p.sum).add(sd.math.exp(n.shift.sub(c)).mul(mass));
     SDVariable logDen = c.add(sd.math.log(inner));
     SDVariable perAnchor;
+    SDVariable nPosAtLeast1 = sd.scalarMax(b.nPos, 1.0);
     if (aggregation == Aggregation.LOG_OF_MEAN) {
-      // -log(S+ / (|P| (S+ + W))) = log(S+ + W) - log S+ + log |P|
-      SDVariable logPos = p.shift.add(sd.math.log(p.sum.add(b.noPos)));
-      perAnchor = logDen.sub(logPos).add(sd.math.log(sd.scalarMax(b.nPos, 1.0)));
+      // -log(S+ / (|P| (S+ + W))) = log(S+ + W) - log S+ + log |P|   (S+ >= 1/e on every row)
+      SDVariable logPos = p.shift.add(sd.math.log(p.sum));
+      perAnchor = logDen.sub(logPos).add(sd.math.log(nPosAtLeast1));
     } else {
       // -(1/|P|) sum_p (s_ip - log(S+ + W))
-      perAnchor = logDen.sub(b.s.mul(b.pos).sum(true, 1).div(sd.scalarMax(b.nPos, 1.0)));
+      perAnchor = logDen.sub(b.s.mul(b.pos).sum(true, 1).div(nPosAtLeast1));
     }
     return meanOverAnchors(name, perAnchor, b);
   }
@@ -389,31 +434,44 @@ public final class SDClceLoss {
   }
 
   private SDVariable hsclLoss(String name, Batch b, double beta) {
+    SDVariable neg = b.neg();
+    SDVariable noNeg = b.noNeg;
     SDVariable t = b.s.add(b.negBias);
-    SDVariable shift = stop(t.max(true, 1));
+    SDVariable shift = constantShift(t.max(true, 1));
     SDVariable shifted = t.sub(shift);
-    SDVariable num = sd.math.exp(shifted.mul(1.0 + beta)).mul(b.neg).sum(true, 1).add(b.noNeg);
-    SDVariable den = sd.math.exp(shifted.mul(beta)).mul(b.neg).sum(true, 1).add(b.noNeg);
+    SDVariable num = sd.math.exp(shifted.mul(1.0 + beta)).mul(neg).sum(true, 1).add(noNeg);
+    SDVariable den = sd.math.exp(shifted.mul(beta)).mul(neg).sum(true, 1).add(noNeg);
     // log((M - 2) * weighted mean of the negatives); M - 2 = 0 is handled by `hasK` below.
     SDVariable k = sd.sizeAt(b.labels, 0).castTo(b.s.dataType()).sub(2.0);
     SDVariable logKw = shift.add(sd.math.log(num)).sub(sd.math.log(den)).add(sd.math.log(sd.scalarMax(k, 1.0)));
-    // l_ip = softplus(u), u = log(K wmean_i) - s_ip, written stably with a constant shift r = max(u, 0).
+    // l_ip = softplus(u), u = log(K wmean_i) - s_ip, written stably with a constant shift r near max(u, 0).
     SDVariable u = logKw.sub(b.s);
-    SDVariable r = stop(sd.nn.relu(u, 0.0));
+    SDVariable r = constantShift(sd.nn.relu(u, 0.0));
     SDVariable softplus = r.add(sd.math.log(sd.math.exp(r.neg()).add(sd.math.exp(u.sub(r)))));
     SDVariable hasK = sd.scalarMin(k, 1.0);
     SDVariable pairs = sd.scalarMax(b.nPos.sum(), 1.0);
     return softplus.mul(b.pos).sum().mul(hasK).div(name, pairs);
   }
 
+  /**
+   * Mean of {@code -log softmax(o_i)[y_i]}, from M2.1's native {@code log_softmax} (whose backward
+   * works, unlike {@code logSumExp}'s) and a one-hot mask (a native {@code onehot} when C is known
+   * when the graph is built).
+   */
   private SDVariable crossEntropy(String name, SDVariable logits, SDVariable labels) {
     DataType dt = logits.dataType();
     SDVariable y = intLabels(labels);
-    SDVariable classes = sd.range(sd.constant(0L), sd.sizeAt(logits, 1), sd.constant(1L), DataType.INT64);
-    SDVariable oneHot = sd.eq(sd.reshape(y, -1, 1), sd.reshape(classes, 1, -1)).castTo(dt);
-    SDVariable shift = stop(logits.max(true, 1));
-    SDVariable lse = shift.add(sd.math.log(sd.math.exp(logits.sub(shift)).sum(true, 1)));
-    return lse.sub(logits.mul(oneHot).sum(true, 1)).mean(name);
+    long[] shape = logits.getShape();
+    long c = shape == null || shape.length != 2 ? -1 : shape[1];
+    SDVariable oneHot;
+    if (c > 0 && c <= Integer.MAX_VALUE) {
+      oneHot = sd.oneHot(y, (int) c, -1, 1.0, 0.0, dt);
+    } else {
+      SDVariable classes = sd.range(sd.constant(0L), sd.sizeAt(logits, 1), sd.constant(1L), DataType.INT64);
+      oneHot = sd.eq(sd.reshape(y, -1, 1), sd.reshape(classes, 1, -1)).castTo(dt);
+    }
+    SDVariable picked = sd.nn.logSoftmax(logits).mul(oneHot).sum(true, 1);
+    return picked.mean().mul(name, -1.0);
   }
 
   // ------------------------------------------------------------------------------------------
