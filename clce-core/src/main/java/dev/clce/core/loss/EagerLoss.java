@@ -1,13 +1,5 @@
 package dev.clce.core.loss;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.LinkedHashMap;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,35 +16,27 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  *
  * <p>Inputs are validated first with {@link LossInputs#validate} (every "Bad input" rule of
- * LOSSES.md). The value and the gradients then come from SameDiff's autodiff on a graph built with
- * {@link SDClceLoss}, so the two forms compute the same thing by construction. One graph is built
- * per (configuration, data type) on first use and cached (its batch size and widths are dynamic,
- * so any M, d and C reuse it; the {@value #MAX_CACHED_GRAPHS} most recently used are kept); building costs tens to hundreds of milliseconds, later calls only run it.
+ * LOSSES.md). The value and the gradients are then computed without a SameDiff graph: the two
+ * products with {@code d} in them, {@code S = X X^T} and {@code dL/dX = G' X}, run as ND4J matrix
+ * products in the inputs' data type; everything on the [M, M] similarities and the [M, C] logits,
+ * and the normalisation, runs as plain double-precision loops, with the gradient in closed form.
+ * The closed forms are derived from LOSSES.md's definitions in clce's {@code docs/LOSSES.md}
+ * ("The eager form's gradients"), for every {@link LossKind}, both {@link Aggregation}s and
+ * {@code detachWeights} either way; nothing falls back to a graph. They are tested against the
+ * plain-loop reverse-mode reference and against PyTorch's autograd (the committed fixtures) to the
+ * tolerances of LOSSES.md, and against {@link SDClceLoss}'s autodiff. The function is the one
+ * {@link SDClceLoss} computes: the normalisation {@code z * rsqrt(||z||^2 + eps^2)}, each row's
+ * positives and negatives shifted by their own maximum, the same conventions for anchors without
+ * positives or negatives. The value is returned in double whatever the inputs' type (the
+ * computation above the two matrix products is in double).
  *
- * <p>Thread-safe: calls that share a cached graph are serialised on it; different configurations run
- * in parallel. The returned gradients are fresh copies, owned by the caller.
+ * <p>Why: a SameDiff graph costs some tens of microseconds per op and the CLCE graph runs over a
+ * hundred ops, so at M = 128 the graph form took about 20x PyTorch's time; this form runs a handful
+ * of ND4J calls.
+ *
+ * <p>Thread-safe (no shared state). The returned gradients are fresh arrays, owned by the caller.
  */
 public final class EagerLoss {
-  /** Placeholder name of the embeddings in the cached graphs. */
-  static final String EMBEDDINGS = "embeddings";
-  /** Placeholder name of the labels (INT64) in the cached graphs. */
-  static final String LABELS = "labels";
-  /** Placeholder name of the logits in the cached graphs. */
-  static final String LOGITS = "logits";
-  /** Name of the scalar loss in the cached graphs. */
-  static final String LOSS = "loss";
-
-  /** At most this many graphs stay cached; beyond it the least recently used goes. */
-  static final int MAX_CACHED_GRAPHS = 128;
-
-  /** Least-recently-used cache; every access holds its lock (graphs are built outside it). */
-  private static final Map<Key, Graph> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, Graph> eldest) {
-      return size() > MAX_CACHED_GRAPHS;
-    }
-  };
-
   private EagerLoss() {}
 
   /**
@@ -67,82 +51,389 @@ public final class EagerLoss {
    * @throws IllegalArgumentException naming the argument, for any input LOSSES.md refuses
    */
   public static LossResult compute(LossConfig config, INDArray embeddings, INDArray labels, INDArray logits) {
-    LossInputs.validate(config, embeddings, labels, logits);
+    int m = LossInputs.validate(config, embeddings, labels, logits);
     LossKind kind = config.kind();
-    DataType dt = kind.usesEmbeddings() ? embeddings.dataType() : logits.dataType();
-    // checkInputs does not change the graph: one cached graph serves both settings.
-    LossConfig graphConfig = config.checkInputs() ? config : config.toBuilder().optCheckInputs(true).build();
-    Graph g = graph(new Key(graphConfig, dt));
-    Map<String, INDArray> ph = new HashMap<>();
+    long[] y = (labels.dataType().isIntType() ? labels : labels.castTo(DataType.INT64)).toLongVector();
+    double ceWeight;
+    double contrastiveWeight;
+    switch (kind) {
+      case CE:
+        ceWeight = 1.0;
+        contrastiveWeight = 0.0;
+        break;
+      case CLCE:
+      case CE_SUPCON:
+      case CE_CL:
+        ceWeight = 1.0 - config.lambda();
+        contrastiveWeight = config.lambda();
+        break;
+      default:
+        ceWeight = 0.0;
+        contrastiveWeight = 1.0;
+    }
+    double value = 0.0;
+    INDArray gz = null;
+    INDArray go = null;
     if (kind.usesEmbeddings()) {
-      ph.put(EMBEDDINGS, embeddings);
+      Embeddings e = new Embeddings(embeddings, m);
+      double[] g = new double[m * m];
+      double c = kind == LossKind.HSCL
+          ? hscl(e.similarities(config.tau()), y, m, config.beta(), g)
+          : contrastive(e.similarities(config.tau()), y, m, massOf(config), aggregationOf(config), g);
+      value += contrastiveWeight * c;
+      gz = e.backward(g, contrastiveWeight / config.tau());
     }
     if (kind.usesLogits()) {
-      ph.put(LOGITS, logits);
+      double[] o = flat(logits);
+      int classes = (int) logits.columns();
+      double ce = crossEntropy(o, y, m, classes, ceWeight);
+      value += ceWeight * ce;
+      go = array(o, m, classes, logits.dataType());
     }
-    ph.put(LABELS, labels.dataType() == DataType.INT64 ? labels : labels.castTo(DataType.INT64));
-    return g.run(ph);
+    return new LossResult(value, gz, go);
   }
 
-  private static Graph graph(Key key) {
-    synchronized (CACHE) {
-      Graph g = CACHE.get(key);
-      if (g != null) {
-        return g;
-      }
-    }
-    // Built outside the lock: two threads may both build a missing graph; the first one stored wins.
-    Graph built = new Graph(key.config, key.dataType);
-    synchronized (CACHE) {
-      Graph g = CACHE.putIfAbsent(key, built);
-      return g != null ? g : built;
+  // ------------------------------------------------------------------------------------------
+  // Which contrastive term
+
+  /** How the negative mass {@code W_i} is formed. */
+  private enum Mass {
+    /** {@code sum_k e_ik} (CL, SupCon). */
+    PLAIN,
+    /** {@code |N| sum e^2 / sum e}, the weights differentiated (LACLN). */
+    HARD,
+    /** Same value, the weights {@code e / mean e} constant in the backward pass. */
+    HARD_DETACHED
+  }
+
+  private static Mass massOf(LossConfig config) {
+    switch (config.kind()) {
+      case LACLN:
+      case CLCE:
+        return config.detachWeights() ? Mass.HARD_DETACHED : Mass.HARD;
+      default:
+        return Mass.PLAIN;
     }
   }
 
-  /** Number of cached graphs (for tests and monitoring). @return the count */
-  static int cachedGraphs() {
-    synchronized (CACHE) {
-      return CACHE.size();
+  private static Aggregation aggregationOf(LossConfig config) {
+    LossKind k = config.kind();
+    return k == LossKind.SUPCON || k == LossKind.CE_SUPCON ? Aggregation.MEAN_OF_LOG : config.aggregation();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Normalisation and similarities
+
+  /** The embeddings, normalised, with what the backward pass needs. */
+  private static final class Embeddings {
+    final int m;
+    final int d;
+    final DataType dt;
+    final double[] x; // [M, d] normalised rows
+    final double[] r; // [M] 1 / sqrt(||z||^2 + eps^2)
+    final INDArray xArr; // x in the inputs' data type (for the backward product)
+    final INDArray xDouble; // x in double (for the similarities)
+
+    Embeddings(INDArray z, int m) {
+      this.m = m;
+      this.d = (int) z.columns();
+      this.dt = z.dataType();
+      x = flat(z);
+      r = new double[m];
+      double eps2 = LossConfig.NORM_EPS * LossConfig.NORM_EPS;
+      for (int i = 0; i < m; i++) {
+        int off = i * d;
+        double sq = 0.0;
+        for (int k = 0; k < d; k++) {
+          sq += x[off + k] * x[off + k];
+        }
+        double ri = 1.0 / Math.sqrt(sq + eps2);
+        r[i] = ri;
+        for (int k = 0; k < d; k++) {
+          x[off + k] *= ri;
+        }
+      }
+      xDouble = array(x, m, d, DataType.DOUBLE);
+      xArr = dt == DataType.DOUBLE ? xDouble : array(x, m, d, dt);
+    }
+
+    /**
+     * @return {@code s_ij = x_i . x_j / tau}, [M * M] row-major, from a double product whatever the
+     *     inputs' type (at tau = 0.01 a float product's rounding, amplified by 1/tau, shows in
+     *     the gradient at the 1e-4 level)
+     */
+    double[] similarities(double tau) {
+      double[] s = flat(xDouble.mmul(xDouble.transpose()));
+      double inv = 1.0 / tau;
+      for (int i = 0; i < s.length; i++) {
+        s[i] *= inv;
+      }
+      return s;
+    }
+
+    /**
+     * Chains {@code g = dL/ds} (scaled by {@code scale}, which carries {@code 1/tau} and the
+     * term's weight) back to the raw embeddings: {@code dL/dX = scale (g + g^T) X}, then
+     * {@code dL/dz_i = r_i (dL/dx_i - x_i (x_i . dL/dx_i))}.
+     */
+    INDArray backward(double[] g, double scale) {
+      double[] sym = new double[m * m];
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < m; j++) {
+          sym[i * m + j] = scale * (g[i * m + j] + g[j * m + i]);
+        }
+      }
+      double[] gx = flat(array(sym, m, m, dt).mmul(xArr));
+      for (int i = 0; i < m; i++) {
+        int off = i * d;
+        double dot = 0.0;
+        for (int k = 0; k < d; k++) {
+          dot += x[off + k] * gx[off + k];
+        }
+        double ri = r[i];
+        for (int k = 0; k < d; k++) {
+          gx[off + k] = ri * (gx[off + k] - x[off + k] * dot);
+        }
+      }
+      return array(gx, m, d, dt);
     }
   }
 
-  private record Key(LossConfig config, DataType dataType) {}
+  // ------------------------------------------------------------------------------------------
+  // The losses on the similarities; each writes dL/ds into g (unscaled by 1/tau) and returns L.
 
-  /** One built graph with its lock. */
-  private static final class Graph {
-    private final SameDiff sd;
-    private final List<String> gradInputs = new ArrayList<>();
-    private final boolean embeddings;
-    private final boolean logits;
-
-    Graph(LossConfig config, DataType dt) {
-      sd = SameDiff.create();
-      LossKind kind = config.kind();
-      embeddings = kind.usesEmbeddings();
-      logits = kind.usesLogits();
-      SDVariable z = embeddings ? sd.placeHolder(EMBEDDINGS, dt, -1, -1) : null;
-      SDVariable o = logits ? sd.placeHolder(LOGITS, dt, -1, -1) : null;
-      SDVariable y = sd.placeHolder(LABELS, DataType.INT64, -1);
-      SDClceLoss.of(sd).loss(LOSS, config, z, y, o).markAsLoss();
-      if (embeddings) {
-        gradInputs.add(EMBEDDINGS);
+  /**
+   * SupCon, CL and LACLN (docs/LOSSES.md, "The eager form's gradients"). Per anchor i with
+   * {@code |P| >= 1}: {@code D = S+ + W}; log of mean {@code l = log D - log S+ + log |P|}, mean of
+   * logs {@code l = log D - mean_p s_ip}; the loss is the mean of l over those anchors.
+   */
+  private static double contrastive(double[] s, long[] y, int m, Mass mass, Aggregation aggregation, double[] g) {
+    double[] e = new double[m];
+    double total = 0.0;
+    int anchors = 0;
+    for (int i = 0; i < m; i++) {
+      int row = i * m;
+      int nPos = 0;
+      int nNeg = 0;
+      double cP = Double.NEGATIVE_INFINITY;
+      double cN = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < m; j++) {
+        if (j == i) {
+          continue;
+        }
+        if (y[j] == y[i]) {
+          nPos++;
+          cP = Math.max(cP, s[row + j]);
+        } else {
+          nNeg++;
+          cN = Math.max(cN, s[row + j]);
+        }
       }
-      if (logits) {
-        gradInputs.add(LOGITS);
+      if (nPos == 0) {
+        continue; // not an anchor: no value, no gradient
       }
-      sd.createGradFunction(gradInputs.toArray(new String[0]));
+      anchors++;
+      // e_j = exp(s_ij - own set's shift): positives by cP, negatives by cN.
+      double sPos = 0.0;
+      double sumSPos = 0.0;
+      double a = 0.0;
+      double b = 0.0;
+      for (int j = 0; j < m; j++) {
+        if (j == i) {
+          continue;
+        }
+        if (y[j] == y[i]) {
+          double v = Math.exp(s[row + j] - cP);
+          e[j] = v;
+          sPos += v;
+          sumSPos += s[row + j];
+        } else {
+          double v = Math.exp(s[row + j] - cN);
+          e[j] = v;
+          a += v;
+          b += v * v;
+        }
+      }
+      double w; // W at shift cN
+      if (nNeg == 0) {
+        w = 0.0;
+      } else if (mass == Mass.PLAIN) {
+        w = a;
+      } else {
+        w = nNeg * b / a;
+      }
+      // D at the common shift c = max(cP, cN): D_c = S+ e^{cP - c} + W e^{cN - c} >= 1.
+      double c = nNeg == 0 ? cP : Math.max(cP, cN);
+      double fP = Math.exp(cP - c);
+      double fN = nNeg == 0 ? 0.0 : Math.exp(cN - c);
+      double dC = sPos * fP + w * fN;
+      double logD = c + Math.log(dC);
+      double l;
+      if (aggregation == Aggregation.LOG_OF_MEAN) {
+        l = logD - (cP + Math.log(sPos)) + Math.log(nPos);
+      } else {
+        l = logD - sumSPos / nPos;
+      }
+      total += l;
+      // Gradients of l with respect to s_ij.
+      double posFromD = fP / dC;
+      double negFromD = fN / dC;
+      for (int j = 0; j < m; j++) {
+        if (j == i) {
+          continue;
+        }
+        double v = e[j];
+        double gij;
+        if (y[j] == y[i]) {
+          // Log of mean: e_p (1/D - 1/S+), exactly 0 without negatives (then D = S+).
+          gij = aggregation == Aggregation.LOG_OF_MEAN ? v * (posFromD - 1.0 / sPos) : v * posFromD - 1.0 / nPos;
+        } else if (mass == Mass.PLAIN) {
+          gij = v * negFromD;
+        } else if (mass == Mass.HARD) {
+          // dW/ds_k = |N| e_k (2 e_k A - B) / A^2
+          gij = negFromD * nNeg * v * (2.0 * v * a - b) / (a * a);
+        } else {
+          // weights w_k = |N| e_k / A held constant: dW/ds_k = w_k e_k
+          gij = negFromD * nNeg * v * v / a;
+        }
+        g[row + j] = gij;
+      }
     }
+    if (anchors == 0) {
+      return 0.0;
+    }
+    scale(g, 1.0 / anchors);
+    return total / anchors;
+  }
 
-    synchronized LossResult run(Map<String, INDArray> ph) {
-      OutAndGrad r = sd.calculateGradientsAndOutputs(ph, List.of(LOSS), gradInputs);
-      double value = r.getOutputs().get(LOSS).getDouble(0);
-      INDArray gz = embeddings ? copyOrZeros(r.getGradients().get(EMBEDDINGS), ph.get(EMBEDDINGS)) : null;
-      INDArray go = logits ? copyOrZeros(r.getGradients().get(LOGITS), ph.get(LOGITS)) : null;
-      return new LossResult(value, gz, go);
+  /**
+   * H-SCL (docs/LOSSES.md, "The eager form's gradients"): {@code l_ip = softplus(u_ip)},
+   * {@code u_ip = log(K wmean_i) - s_ip}, K = M - 2, mean over all positive pairs; an anchor
+   * without negatives (or K = 0) contributes pairs of loss 0.
+   */
+  private static double hscl(double[] s, long[] y, int m, double beta, double[] g) {
+    double k = m - 2.0;
+    double total = 0.0;
+    long pairs = 0;
+    double[] q = new double[m];
+    double[] rr = new double[m];
+    for (int i = 0; i < m; i++) {
+      int row = i * m;
+      int nPos = 0;
+      int nNeg = 0;
+      double cN = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < m; j++) {
+        if (j == i) {
+          continue;
+        }
+        if (y[j] == y[i]) {
+          nPos++;
+        } else {
+          nNeg++;
+          cN = Math.max(cN, s[row + j]);
+        }
+      }
+      pairs += nPos;
+      if (nPos == 0 || nNeg == 0 || k <= 0.0) {
+        continue; // no pair, or pairs of loss 0 and gradient 0
+      }
+      double num = 0.0;
+      double den = 0.0;
+      for (int j = 0; j < m; j++) {
+        if (j != i && y[j] != y[i]) {
+          double t = s[row + j] - cN;
+          q[j] = Math.exp((1.0 + beta) * t);
+          rr[j] = Math.exp(beta * t);
+          num += q[j];
+          den += rr[j];
+        }
+      }
+      double logKw = Math.log(k) + cN + Math.log(num) - Math.log(den);
+      double sumSig = 0.0;
+      for (int j = 0; j < m; j++) {
+        if (j != i && y[j] == y[i]) {
+          double u = logKw - s[row + j];
+          double ex = Math.exp(-Math.abs(u));
+          total += Math.max(u, 0.0) + Math.log1p(ex);
+          double sig = u >= 0 ? 1.0 / (1.0 + ex) : ex / (1.0 + ex);
+          sumSig += sig;
+          g[row + j] = -sig;
+        }
+      }
+      for (int j = 0; j < m; j++) {
+        if (j != i && y[j] != y[i]) {
+          g[row + j] = sumSig * ((1.0 + beta) * q[j] / num - beta * rr[j] / den);
+        }
+      }
     }
+    if (pairs == 0) {
+      return 0.0;
+    }
+    scale(g, 1.0 / pairs);
+    return total / pairs;
+  }
 
-    private static INDArray copyOrZeros(INDArray grad, INDArray input) {
-      return grad == null ? Nd4j.zeros(input.dataType(), input.shape()) : grad.dup('c');
+  /**
+   * Mean cross-entropy; replaces {@code o} by {@code weight * dCE/do} = {@code weight
+   * (softmax(o_i) - onehot(y_i)) / M}.
+   */
+  private static double crossEntropy(double[] o, long[] y, int m, int classes, double weight) {
+    double total = 0.0;
+    double gScale = weight / m;
+    for (int i = 0; i < m; i++) {
+      int off = i * classes;
+      double mx = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < classes; c++) {
+        mx = Math.max(mx, o[off + c]);
+      }
+      double sum = 0.0;
+      for (int c = 0; c < classes; c++) {
+        double v = Math.exp(o[off + c] - mx);
+        sum += v;
+      }
+      total += mx + Math.log(sum) - o[off + (int) y[i]];
+      double inv = gScale / sum;
+      for (int c = 0; c < classes; c++) {
+        o[off + c] = Math.exp(o[off + c] - mx) * inv;
+      }
+      o[off + (int) y[i]] -= gScale;
     }
+    return total / m;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Arrays
+
+  private static void scale(double[] v, double f) {
+    for (int i = 0; i < v.length; i++) {
+      v[i] *= f;
+    }
+  }
+
+  /** @return a fresh row-major double copy of a matrix (any order, view or not, any FP type) */
+  private static double[] flat(INDArray a) {
+    INDArray c = a.ordering() == 'c' && !a.isView() ? a : a.dup('c');
+    long n = c.length();
+    double[] v = c.data().asDouble();
+    if (v.length == n) {
+      return v;
+    }
+    double[] out = new double[(int) n];
+    System.arraycopy(v, (int) c.offset(), out, 0, (int) n);
+    return out;
+  }
+
+  /** @return {@code v} as a fresh [rows, cols] array of data type {@code dt} */
+  private static INDArray array(double[] v, int rows, int cols, DataType dt) {
+    long[] shape = {rows, cols};
+    if (dt == DataType.DOUBLE) {
+      return Nd4j.create(v, shape, 'c');
+    }
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    INDArray out = Nd4j.create(f, shape, 'c');
+    return dt == DataType.FLOAT ? out : out.castTo(dt);
   }
 }
