@@ -3,16 +3,11 @@ package dev.clce.core.dl4j;
 import dev.clce.core.loss.Aggregation;
 import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
-import dev.clce.core.loss.LossInputs;
 import dev.clce.core.loss.LossKind;
 import dev.clce.core.loss.LossResult;
 import dev.clce.core.loss.SDClceLoss;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -63,11 +58,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * are those of {@code weight * loss}.
  *
  * <h2>Computation</h2>
- * The gradient comes from {@link EagerLoss} (SameDiff autodiff); a score alone comes from a
- * forward-only SameDiff graph of the same {@link SDClceLoss} (built once per configuration and data
- * type, cached, reused for any batch size), which costs less than half as much. Both run outside
- * any DL4J workspace (building or running a SameDiff graph inside one corrupts memory); the gradient
- * is copied back into the caller's workspace. Masks are not supported (a mask that is not all ones
+ * Score and gradient come from {@link EagerLoss} (the closed-form gradients that docs/LOSSES.md
+ * derives, the function of {@link SDClceLoss}), run outside any DL4J workspace; the gradient is
+ * copied back into the caller's workspace. Masks are not supported (a mask that is not all ones
  * is refused). DL4J asks for the gradient and then the score of a training step separately; the
  * score reuses the value computed with the gradient when the embeddings and labels are exactly the
  * same, so a step runs the loss forward and backward once.
@@ -96,11 +89,6 @@ public final class LossContrastive implements ILossFunction {
   /** Factor applied to the loss. */
   @JsonProperty("weight")
   private final double weight;
-
-  private static final String Z = "embeddings";
-  private static final String Y = "labels";
-  private static final String LOSS = "loss";
-  private static final Map<ForwardKey, SameDiff> FORWARD = new ConcurrentHashMap<>();
 
   @JsonIgnore
   private transient volatile LossConfig config;
@@ -295,22 +283,9 @@ public final class LossContrastive implements ILossFunction {
     }
   }
 
-  private record ForwardKey(LossConfig config, DataType dataType) {}
-
-  /** The loss alone, from a cached forward-only graph (inputs validated as {@link EagerLoss} does). */
+  /** The loss alone (inputs validated by {@link EagerLoss}). */
   private double forwardValue(INDArray z, INDArray y) {
-    LossConfig c = lossConfig();
-    LossInputs.validate(c, z, y, null);
-    SameDiff sd = FORWARD.computeIfAbsent(new ForwardKey(c, z.dataType()), k -> {
-      SameDiff g = SameDiff.create();
-      SDVariable zv = g.placeHolder(Z, k.dataType(), -1, -1);
-      SDVariable yv = g.placeHolder(Y, DataType.INT64, -1);
-      SDClceLoss.of(g).loss(LOSS, k.config(), zv, yv, null);
-      return g;
-    });
-    synchronized (sd) {
-      return sd.output(Map.of(Z, z, Y, y), LOSS).get(LOSS).getDouble(0);
-    }
+    return EagerLoss.compute(lossConfig(), z, y, null).value();
   }
 
   /**

@@ -15,20 +15,44 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Batches at the edges: no positive, one class, M = 2, tau = 0.01, an all-zero row. */
+/**
+ * Batches at the edges: no positive, one class, M = 2, tau = 0.01, an all-zero row. The eager form
+ * (closed-form gradients) and the SameDiff form (autodiff) run their own code, so the edges that the
+ * other loss tests do not reach are checked on both.
+ */
 class DegenerateBatchTest {
+  /** The two implementations. */
+  enum Form {
+    EAGER,
+    SAMEDIFF;
 
-  static Stream<Arguments> contrastiveVariantsBothTypes() {
-    return variants().stream()
-        .filter(v -> v.kind().usesEmbeddings())
-        .flatMap(v -> Stream.of(DataType.DOUBLE, DataType.FLOAT).map(dt -> Arguments.of(describe(v), v, dt)));
+    LossResult run(LossConfig cfg, Batch b, DataType dt) {
+      return this == EAGER
+          ? EagerLoss.compute(cfg, array(b.z(), dt), labels(b.y()), array(b.o(), dt))
+          : runSameDiff(cfg, b, dt);
+    }
   }
 
-  @ParameterizedTest(name = "{0} | {2}")
+  private static Stream<Arguments> withForms(Stream<Arguments> cases) {
+    return cases.flatMap(a -> Stream.of(Form.values()).map(f -> {
+      Object[] in = a.get();
+      Object[] out = java.util.Arrays.copyOf(in, in.length + 1);
+      out[in.length] = f;
+      return Arguments.of(out);
+    }));
+  }
+
+  static Stream<Arguments> contrastiveVariantsBothTypes() {
+    return withForms(variants().stream()
+        .filter(v -> v.kind().usesEmbeddings())
+        .flatMap(v -> Stream.of(DataType.DOUBLE, DataType.FLOAT).map(dt -> Arguments.of(describe(v), v, dt))));
+  }
+
+  @ParameterizedTest(name = "{0} | {2} | {3}")
   @MethodSource("contrastiveVariantsBothTypes")
-  void noAnchorWithAPositiveGivesZeroLossAndZeroGradient(String label, LossConfig cfg, DataType dt) {
+  void noAnchorWithAPositiveGivesZeroLossAndZeroGradient(String label, LossConfig cfg, DataType dt, Form form) {
     Batch b = TestBatches.noPositive(5, 4, 51);
-    LossResult r = EagerLoss.compute(cfg, array(b.z(), dt), labels(b.y()), array(b.o(), dt));
+    LossResult r = form.run(cfg, b, dt);
     double contrastivePart = cfg.kind().usesLogits()
         ? r.value() - (1 - cfg.lambda()) * ReferenceLosses.compute(
             LossConfig.builder(LossKind.CE).build(), b.z(), b.y(), b.o()).value()
@@ -74,32 +98,32 @@ class DegenerateBatchTest {
   }
 
   static Stream<Arguments> allVariantsBothTypes() {
-    return variants().stream()
-        .flatMap(v -> Stream.of(DataType.DOUBLE, DataType.FLOAT).map(dt -> Arguments.of(describe(v), v, dt)));
+    return withForms(variants().stream()
+        .flatMap(v -> Stream.of(DataType.DOUBLE, DataType.FLOAT).map(dt -> Arguments.of(describe(v), v, dt))));
   }
 
   /** tau = 0.01 on a random batch with an all-zero row: finite, and equal to the reference. */
-  @ParameterizedTest(name = "{0} | {2}")
+  @ParameterizedTest(name = "{0} | {2} | {3}")
   @MethodSource("allVariantsBothTypes")
-  void temperatureOneHundredthStaysFiniteAndAccurate(String label, LossConfig variant, DataType dt) {
+  void temperatureOneHundredthStaysFiniteAndAccurate(String label, LossConfig variant, DataType dt, Form form) {
     LossConfig cfg = withTau(variant, 0.01);
     Batch b = TestBatches.zeroRow(16, 6, 55);
-    check(cfg, b, dt, dt == DataType.DOUBLE ? DOUBLE_TOL : FLOAT_TOL);
+    check(form, cfg, b, dt, dt == DataType.DOUBLE ? DOUBLE_TOL : FLOAT_TOL);
   }
 
   /**
    * tau = 0.01 on tight, well separated classes, in float: the positives' similarity 1/tau = 100
    * sits far above every negative, where exp of a single shift would underflow or overflow.
    */
-  @ParameterizedTest(name = "{0} | {2}")
+  @ParameterizedTest(name = "{0} | {2} | {3}")
   @MethodSource("allVariantsBothTypes")
-  void separatedClassesAtTemperatureOneHundredthStayFinite(String label, LossConfig variant, DataType dt) {
+  void separatedClassesAtTemperatureOneHundredthStayFinite(String label, LossConfig variant, DataType dt, Form form) {
     LossConfig cfg = withTau(variant, 0.01);
-    check(cfg, separated(), dt, dt == DataType.DOUBLE ? DOUBLE_TOL : FLOAT_TOL);
+    check(form, cfg, separated(), dt, dt == DataType.DOUBLE ? DOUBLE_TOL : FLOAT_TOL);
   }
 
-  private static void check(LossConfig cfg, Batch b, DataType dt, double tol) {
-    LossResult r = EagerLoss.compute(cfg, array(b.z(), dt), labels(b.y()), array(b.o(), dt));
+  private static void check(Form form, LossConfig cfg, Batch b, DataType dt, double tol) {
+    LossResult r = form.run(cfg, b, dt);
     assertTrue(Double.isFinite(r.value()), "value " + r.value());
     ReferenceLosses.Result ref = reference(cfg, b);
     assertTrue(relErr(r.value(), ref.value()) < tol, () -> r.value() + " vs reference " + ref.value());
