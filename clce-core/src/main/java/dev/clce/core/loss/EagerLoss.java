@@ -169,16 +169,7 @@ public final class EagerLoss {
       r = new double[m];
       double eps2 = LossConfig.NORM_EPS * LossConfig.NORM_EPS;
       for (int i = 0; i < m; i++) {
-        int off = i * d;
-        double sq = 0.0;
-        for (int k = 0; k < d; k++) {
-          sq += x[off + k] * x[off + k];
-        }
-        double ri = 1.0 / Math.sqrt(sq + eps2);
-        r[i] = ri;
-        for (int k = 0; k < d; k++) {
-          x[off + k] *= ri;
-        }
+        r[i] = normalizeRow(x, i * d, d, eps2);
       }
       xDouble = array(x, m, d, DataType.DOUBLE);
       xArr = dt == DataType.DOUBLE ? xDouble : array(x, m, d, dt);
@@ -214,22 +205,51 @@ public final class EagerLoss {
       }
       double[] gx = flat(array(sym, m, m, dt).mmul(xArr));
       for (int i = 0; i < m; i++) {
-        int off = i * d;
-        double dot = 0.0;
-        for (int k = 0; k < d; k++) {
-          dot += x[off + k] * gx[off + k];
-        }
-        double ri = r[i];
-        for (int k = 0; k < d; k++) {
-          gx[off + k] = ri * (gx[off + k] - x[off + k] * dot);
-        }
+        normalizationBackwardRow(x, gx, i * d, d, r[i]);
       }
       return gx;
+    }
+
+    /** Scales {@code x[off, off + d)} by {@code 1/sqrt(||row||^2 + eps2)} in place. @return that factor */
+    private static double normalizeRow(double[] x, int off, int d, double eps2) {
+      double sq = 0.0;
+      for (int k = 0; k < d; k++) {
+        sq += x[off + k] * x[off + k];
+      }
+      double ri = 1.0 / Math.sqrt(sq + eps2);
+      for (int k = 0; k < d; k++) {
+        x[off + k] *= ri;
+      }
+      return ri;
+    }
+
+    /** {@code g <- r (g - x (x . g))} on one row, in place. */
+    private static void normalizationBackwardRow(double[] x, double[] g, int off, int d, double ri) {
+      double dot = 0.0;
+      for (int k = 0; k < d; k++) {
+        dot += x[off + k] * g[off + k];
+      }
+      for (int k = 0; k < d; k++) {
+        g[off + k] = ri * (g[off + k] - x[off + k] * dot);
+      }
     }
   }
 
   // ------------------------------------------------------------------------------------------
   // The losses on the similarities; each writes dL/ds into g (unscaled by 1/tau) and returns L.
+
+  /** @return for each row, how many rows share its label (itself included) */
+  private static int[] classSizes(long[] y) {
+    java.util.Map<Long, Integer> counts = new java.util.HashMap<>();
+    for (long v : y) {
+      counts.merge(v, 1, Integer::sum);
+    }
+    int[] out = new int[y.length];
+    for (int i = 0; i < y.length; i++) {
+      out[i] = counts.get(y[i]);
+    }
+    return out;
+  }
 
   /**
    * SupCon, CL and LACLN (docs/LOSSES.md, "The eager form's gradients"). Per anchor i with
@@ -237,95 +257,15 @@ public final class EagerLoss {
    * logs {@code l = log D - mean_p s_ip}; the loss is the mean of l over those anchors.
    */
   private static double contrastive(double[] s, long[] y, int m, Mass mass, Aggregation aggregation, double[] g) {
+    int[] sizes = classSizes(y);
     double[] e = new double[m];
     double total = 0.0;
     int anchors = 0;
     for (int i = 0; i < m; i++) {
-      int row = i * m;
-      int nPos = 0;
-      int nNeg = 0;
-      double cP = Double.NEGATIVE_INFINITY;
-      double cN = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < m; j++) {
-        if (j == i) {
-          continue;
-        }
-        if (y[j] == y[i]) {
-          nPos++;
-          cP = Math.max(cP, s[row + j]);
-        } else {
-          nNeg++;
-          cN = Math.max(cN, s[row + j]);
-        }
-      }
-      if (nPos == 0) {
-        continue; // not an anchor: no value, no gradient
-      }
-      anchors++;
-      // e_j = exp(s_ij - own set's shift): positives by cP, negatives by cN.
-      double sPos = 0.0;
-      double sumSPos = 0.0;
-      double a = 0.0;
-      double b = 0.0;
-      for (int j = 0; j < m; j++) {
-        if (j == i) {
-          continue;
-        }
-        if (y[j] == y[i]) {
-          double v = Math.exp(s[row + j] - cP);
-          e[j] = v;
-          sPos += v;
-          sumSPos += s[row + j];
-        } else {
-          double v = Math.exp(s[row + j] - cN);
-          e[j] = v;
-          a += v;
-          b += v * v;
-        }
-      }
-      double w; // W at shift cN
-      if (nNeg == 0) {
-        w = 0.0;
-      } else if (mass == Mass.PLAIN) {
-        w = a;
-      } else {
-        w = nNeg * b / a;
-      }
-      // D at the common shift c = max(cP, cN): D_c = S+ e^{cP - c} + W e^{cN - c} >= 1.
-      double c = nNeg == 0 ? cP : Math.max(cP, cN);
-      double fP = Math.exp(cP - c);
-      double fN = nNeg == 0 ? 0.0 : Math.exp(cN - c);
-      double dC = sPos * fP + w * fN;
-      double logD = c + Math.log(dC);
-      double l;
-      if (aggregation == Aggregation.LOG_OF_MEAN) {
-        l = logD - (cP + Math.log(sPos)) + Math.log(nPos);
-      } else {
-        l = logD - sumSPos / nPos;
-      }
-      total += l;
-      // Gradients of l with respect to s_ij.
-      double posFromD = fP / dC;
-      double negFromD = fN / dC;
-      for (int j = 0; j < m; j++) {
-        if (j == i) {
-          continue;
-        }
-        double v = e[j];
-        double gij;
-        if (y[j] == y[i]) {
-          // Log of mean: e_p (1/D - 1/S+), exactly 0 without negatives (then D = S+).
-          gij = aggregation == Aggregation.LOG_OF_MEAN ? v * (posFromD - 1.0 / sPos) : v * posFromD - 1.0 / nPos;
-        } else if (mass == Mass.PLAIN) {
-          gij = v * negFromD;
-        } else if (mass == Mass.HARD) {
-          // dW/ds_k = |N| e_k (2 e_k A - B) / A^2
-          gij = negFromD * nNeg * v * (2.0 * v * a - b) / (a * a);
-        } else {
-          // weights w_k = |N| e_k / A held constant: dW/ds_k = w_k e_k
-          gij = negFromD * nNeg * v * v / a;
-        }
-        g[row + j] = gij;
+      int nPos = sizes[i] - 1;
+      if (nPos > 0) { // else not an anchor: no value, no gradient
+        anchors++;
+        total += contrastiveRow(s, y, m, i, nPos, m - sizes[i], mass, aggregation, e, g);
       }
     }
     if (anchors == 0) {
@@ -336,63 +276,103 @@ public final class EagerLoss {
   }
 
   /**
+   * One anchor of {@link #contrastive} (a method of its own so that the JIT compiles it after a few
+   * calls): writes {@code dl_i/ds_ij} into row i of {@code g} and returns {@code l_i}.
+   */
+  private static double contrastiveRow(double[] s, long[] y, int m, int i, int nPos, int nNeg, Mass mass,
+      Aggregation aggregation, double[] e, double[] g) {
+    int row = i * m;
+    long yi = y[i];
+    double cP = Double.NEGATIVE_INFINITY;
+    double cN = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < m; j++) {
+      if (y[j] == yi) {
+        if (j != i) {
+          cP = Math.max(cP, s[row + j]);
+        }
+      } else {
+        cN = Math.max(cN, s[row + j]);
+      }
+    }
+    // e_j = exp(s_ij - own set's shift): positives by cP, negatives by cN.
+    double sPos = 0.0;
+    double sumSPos = 0.0;
+    double a = 0.0;
+    double b = 0.0;
+    for (int j = 0; j < m; j++) {
+      double sij = s[row + j];
+      if (y[j] == yi) {
+        if (j != i) {
+          double v = Math.exp(sij - cP);
+          e[j] = v;
+          sPos += v;
+          sumSPos += sij;
+        }
+      } else {
+        double v = Math.exp(sij - cN);
+        e[j] = v;
+        a += v;
+        b += v * v;
+      }
+    }
+    double w; // W at shift cN
+    if (nNeg == 0) {
+      w = 0.0;
+    } else if (mass == Mass.PLAIN) {
+      w = a;
+    } else {
+      w = nNeg * b / a;
+    }
+    // D at the common shift c = max(cP, cN): D_c = S+ e^{cP - c} + W e^{cN - c} >= 1.
+    double c = nNeg == 0 ? cP : Math.max(cP, cN);
+    double fP = Math.exp(cP - c);
+    double fN = nNeg == 0 ? 0.0 : Math.exp(cN - c);
+    double dC = sPos * fP + w * fN;
+    double logD = c + Math.log(dC);
+    boolean logOfMean = aggregation == Aggregation.LOG_OF_MEAN;
+    double l = logOfMean ? logD - (cP + Math.log(sPos)) + Math.log(nPos) : logD - sumSPos / nPos;
+    // Gradients of l with respect to s_ij.
+    double posFromD = fP / dC;
+    double negFromD = fN / dC;
+    // Log of mean: e_p (1/D - 1/S+), exactly 0 without negatives (then D = S+).
+    double posFactor = logOfMean ? posFromD - 1.0 / sPos : posFromD;
+    double posConst = logOfMean ? 0.0 : 1.0 / nPos;
+    double hardScale = nNeg == 0 ? 0.0 : negFromD * nNeg / (a * a);
+    for (int j = 0; j < m; j++) {
+      double v = e[j];
+      double gij;
+      if (y[j] == yi) {
+        gij = j == i ? 0.0 : v * posFactor - posConst;
+      } else if (mass == Mass.PLAIN) {
+        gij = v * negFromD;
+      } else if (mass == Mass.HARD) {
+        // dW/ds_k = |N| e_k (2 e_k A - B) / A^2
+        gij = hardScale * v * (2.0 * v * a - b);
+      } else {
+        // weights w_k = |N| e_k / A held constant: dW/ds_k = w_k e_k
+        gij = hardScale * a * v * v;
+      }
+      g[row + j] = gij;
+    }
+    return l;
+  }
+
+  /**
    * H-SCL (docs/LOSSES.md, "The eager form's gradients"): {@code l_ip = softplus(u_ip)},
    * {@code u_ip = log(K wmean_i) - s_ip}, K = M - 2, mean over all positive pairs; an anchor
    * without negatives (or K = 0) contributes pairs of loss 0.
    */
   private static double hscl(double[] s, long[] y, int m, double beta, double[] g) {
-    double k = m - 2.0;
+    int[] sizes = classSizes(y);
     double total = 0.0;
     long pairs = 0;
     double[] q = new double[m];
-    double[] rr = new double[m];
+    double[] r = new double[m];
     for (int i = 0; i < m; i++) {
-      int row = i * m;
-      int nPos = 0;
-      int nNeg = 0;
-      double cN = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < m; j++) {
-        if (j == i) {
-          continue;
-        }
-        if (y[j] == y[i]) {
-          nPos++;
-        } else {
-          nNeg++;
-          cN = Math.max(cN, s[row + j]);
-        }
-      }
+      int nPos = sizes[i] - 1;
       pairs += nPos;
-      if (nPos == 0 || nNeg == 0 || k <= 0.0) {
-        continue; // no pair, or pairs of loss 0 and gradient 0
-      }
-      double num = 0.0;
-      double den = 0.0;
-      for (int j = 0; j < m; j++) {
-        if (j != i && y[j] != y[i]) {
-          double t = s[row + j] - cN;
-          q[j] = Math.exp((1.0 + beta) * t);
-          rr[j] = Math.exp(beta * t);
-          num += q[j];
-          den += rr[j];
-        }
-      }
-      double logKw = Math.log(k) + cN + Math.log(num) - Math.log(den);
-      double sumSig = 0.0;
-      for (int j = 0; j < m; j++) {
-        if (j != i && y[j] == y[i]) {
-          double u = logKw - s[row + j];
-          double ex = Math.exp(-Math.abs(u));
-          total += Math.max(u, 0.0) + Math.log1p(ex);
-          double sig = u >= 0 ? 1.0 / (1.0 + ex) : ex / (1.0 + ex);
-          sumSig += sig;
-          g[row + j] = -sig;
-        }
-      }
-      for (int j = 0; j < m; j++) {
-        if (j != i && y[j] != y[i]) {
-          g[row + j] = sumSig * ((1.0 + beta) * q[j] / num - beta * rr[j] / den);
-        }
+      if (nPos > 0 && sizes[i] < m && m > 2) { // else no pair, or pairs of loss 0 and gradient 0
+        total += hsclRow(s, y, m, i, beta, q, r, g);
       }
     }
     if (pairs == 0) {
@@ -400,6 +380,50 @@ public final class EagerLoss {
     }
     scale(g, 1.0 / pairs);
     return total / pairs;
+  }
+
+  /** One anchor (with positives and negatives) of {@link #hscl}: writes row i of g, returns {@code sum_p l_ip}. */
+  private static double hsclRow(double[] s, long[] y, int m, int i, double beta, double[] q, double[] r, double[] g) {
+    int row = i * m;
+    long yi = y[i];
+    double cN = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < m; j++) {
+      if (y[j] != yi) {
+        cN = Math.max(cN, s[row + j]);
+      }
+    }
+    double num = 0.0;
+    double den = 0.0;
+    for (int j = 0; j < m; j++) {
+      if (y[j] != yi) {
+        double t = s[row + j] - cN;
+        q[j] = Math.exp((1.0 + beta) * t);
+        r[j] = Math.exp(beta * t);
+        num += q[j];
+        den += r[j];
+      }
+    }
+    double logKw = Math.log(m - 2.0) + cN + Math.log(num) - Math.log(den);
+    double total = 0.0;
+    double sumSig = 0.0;
+    for (int j = 0; j < m; j++) {
+      if (j != i && y[j] == yi) {
+        double u = logKw - s[row + j];
+        double ex = Math.exp(-Math.abs(u));
+        total += Math.max(u, 0.0) + Math.log1p(ex);
+        double sig = u >= 0 ? 1.0 / (1.0 + ex) : ex / (1.0 + ex);
+        sumSig += sig;
+        g[row + j] = -sig;
+      }
+    }
+    double fq = sumSig * (1.0 + beta) / num;
+    double fr = sumSig * beta / den;
+    for (int j = 0; j < m; j++) {
+      if (y[j] != yi) {
+        g[row + j] = fq * q[j] - fr * r[j];
+      }
+    }
+    return total;
   }
 
   /**
