@@ -388,7 +388,8 @@ public final class SDClceLoss {
         mass = n.sum;
         break;
       case HARD:
-        mass = b.nNeg.mul(sd.math.square(n.exp).sum(true, 1)).div(n.sum.add(b.noNeg));
+        // e * e rather than square(e): square's backward runs pow and its derivative (three ops).
+        mass = b.nNeg.mul(n.exp.mul(n.exp).sum(true, 1)).div(n.sum.add(b.noNeg));
         break;
       case HARD_DETACHED: {
         SDVariable weights = stop(n.exp.div(n.sum.add(b.noNeg)));
