@@ -91,18 +91,18 @@ public final class SDClceLoss {
     checkInputs(kind, embeddings, labels, logits);
     switch (kind) {
       case CE:
-        return crossEntropy(name, logits, labels);
+        return crossEntropy(name, logits, labels, 1.0);
       case HSCL:
         return hsclLoss(name, new Batch(embeddings, labels, config.tau()), config.beta());
       case SUPCON:
         return contrastive(name, new Batch(embeddings, labels, config.tau()), NegativeMass.PLAIN,
-            Aggregation.MEAN_OF_LOG);
+            Aggregation.MEAN_OF_LOG, 1.0);
       case CL:
         return contrastive(name, new Batch(embeddings, labels, config.tau()), NegativeMass.PLAIN,
-            config.aggregation());
+            config.aggregation(), 1.0);
       case LACLN:
         return contrastive(name, new Batch(embeddings, labels, config.tau()), hardMass(config),
-            config.aggregation());
+            config.aggregation(), 1.0);
       case CLCE:
         return weightedCe(name, config, embeddings, labels, logits, hardMass(config), config.aggregation());
       case CE_SUPCON:
@@ -375,10 +375,16 @@ public final class SDClceLoss {
     return new MaskedExp(shift, e, e.sum(true, 1));
   }
 
-  /** SupCon, CL and LACLN: they differ only in the negative mass and the aggregation. */
-  private SDVariable contrastive(String name, Batch b, NegativeMass massKind, Aggregation aggregation) {
-    // Positives: rows without a positive are left unzeroed (finite, S+ >= 1/e): meanOverAnchors
-    // multiplies their per-anchor loss, and so its gradient, by 0.
+  /**
+   * SupCon, CL and LACLN, times {@code weight}: they differ only in the negative mass and the
+   * aggregation. Everything that depends on the labels or on the shifts only (the anchor weights,
+   * the shifts' part of each per-anchor loss) is folded into forward-only terms, so that the
+   * backward pass runs as few ops as possible.
+   */
+  private SDVariable contrastive(String name, Batch b, NegativeMass massKind, Aggregation aggregation,
+      double weight) {
+    // Positives: rows without a positive are left unzeroed (finite, S+ >= 1/e): their anchor weight
+    // below is 0, so they add nothing to the value or the gradient.
     MaskedExp p = maskedExp(b.s, b.posBias, null);
     // Negatives: rows without a negative must give W = 0 exactly.
     MaskedExp n = maskedExp(b.s, b.negBias, b.noNeg.mul(b.big));
@@ -399,22 +405,29 @@ public final class SDClceLoss {
       default:
         throw new IllegalStateException("unhandled " + massKind);
     }
-    // log(S+ + W) with the common shift c = max(shift+, shift-) (about max_{j != i} s_ij). A row
-    // without negatives has shift- about big below shift+, so c = shift+ and its (zero) W drops out.
+    // log(S+ + W) = c + log(fP S + fN W) with the common shift c = max(shift+, shift-) (about
+    // max_{j != i} s_ij), fP = exp(shift+ - c), fN = exp(shift- - c): constants. A row without
+    // negatives has shift- about big below shift+, so c = shift+ and its (zero) W drops out.
     SDVariable c = sd.math.max(p.shift, n.shift);
-    SDVariable inner = sd.math.exp(p.shift.sub(c)).mul(p.sum).add(sd.math.exp(n.shift.sub(c)).mul(mass));
-    SDVariable logDen = c.add(sd.math.log(inner));
-    SDVariable perAnchor;
+    SDVariable fP = sd.math.exp(p.shift.sub(c));
+    SDVariable fN = sd.math.exp(n.shift.sub(c));
+    // Anchor weights: weight / (number of anchors) on anchors, 0 elsewhere (labels only).
+    SDVariable anchorWeights = b.hasPos.div(sd.scalarMax(b.hasPos.sum(), 1.0));
+    if (weight != 1.0) {
+      anchorWeights = anchorWeights.mul(weight);
+    }
     SDVariable nPosAtLeast1 = sd.scalarMax(b.nPos, 1.0);
     if (aggregation == Aggregation.LOG_OF_MEAN) {
-      // -log(S+ / (|P| (S+ + W))) = log(S+ + W) - log S+ + log |P|   (S+ >= 1/e on every row)
-      SDVariable logPos = p.shift.add(sd.math.log(p.sum));
-      perAnchor = logDen.sub(logPos).add(sd.math.log(nPosAtLeast1));
-    } else {
-      // -(1/|P|) sum_p (s_ip - log(S+ + W))
-      perAnchor = logDen.sub(b.s.mul(b.pos).sum(true, 1).div(nPosAtLeast1));
+      // l_i = log(S+ + W) - log S+ + log |P| = log(fP + fN W / S) + (c - shift+ + log |P|)
+      SDVariable rowTerm = sd.math.log(mass.div(p.sum).mul(fN).add(fP));
+      SDVariable constant = c.sub(p.shift).add(sd.math.log(nPosAtLeast1));
+      return rowTerm.mul(anchorWeights).sum().add(name, constant.mul(anchorWeights).sum());
     }
-    return meanOverAnchors(name, perAnchor, b);
+    // l_i = log(S+ + W) - (1/|P|) sum_p s_ip = log(fP S + fN W) + c - (1/|P|) sum_p s_ip
+    SDVariable rowTerm = sd.math.log(p.sum.mul(fP).add(mass.mul(fN)));
+    SDVariable positiveWeights = b.pos.mul(anchorWeights.div(nPosAtLeast1)); // labels only
+    SDVariable positives = b.s.mul(positiveWeights).sum();
+    return rowTerm.mul(anchorWeights).sum().add(c.mul(anchorWeights).sum()).sub(name, positives);
   }
 
   /**
@@ -424,14 +437,10 @@ public final class SDClceLoss {
   private SDVariable weightedCe(String name, LossConfig config, SDVariable embeddings, SDVariable labels,
       SDVariable logits, NegativeMass massKind, Aggregation aggregation) {
     double lambda = config.lambda();
-    SDVariable ce = crossEntropy(null, logits, labels);
-    SDVariable contrastive = contrastive(null, new Batch(embeddings, labels, config.tau()), massKind, aggregation);
-    return ce.mul(1.0 - lambda).add(name, contrastive.mul(lambda));
-  }
-
-  private SDVariable meanOverAnchors(String name, SDVariable perAnchor, Batch b) {
-    SDVariable count = sd.scalarMax(b.hasPos.sum(), 1.0);
-    return perAnchor.mul(b.hasPos).sum().div(name, count);
+    SDVariable ce = crossEntropy(null, logits, labels, 1.0 - lambda);
+    SDVariable contrastive = contrastive(null, new Batch(embeddings, labels, config.tau()), massKind, aggregation,
+        lambda);
+    return ce.add(name, contrastive);
   }
 
   private SDVariable hsclLoss(String name, Batch b, double beta) {
@@ -455,24 +464,26 @@ public final class SDClceLoss {
   }
 
   /**
-   * Mean of {@code -log softmax(o_i)[y_i]}, from M2.1's native {@code log_softmax} (whose backward
-   * works, unlike {@code logSumExp}'s) and a one-hot mask (a native {@code onehot} when C is known
-   * when the graph is built).
+   * {@code weight} times the mean of {@code -log softmax(o_i)[y_i]}, from M2.1's native
+   * {@code log_softmax} (whose backward works, unlike {@code logSumExp}'s) and a one-hot mask that
+   * carries {@code -weight / M} (a native {@code onehot} when C is known when the graph is built).
    */
-  private SDVariable crossEntropy(String name, SDVariable logits, SDVariable labels) {
+  private SDVariable crossEntropy(String name, SDVariable logits, SDVariable labels, double weight) {
     DataType dt = logits.dataType();
     SDVariable y = intLabels(labels);
     long[] shape = logits.getShape();
     long c = shape == null || shape.length != 2 ? -1 : shape[1];
+    long m = rows(y) >= 0 ? rows(y) : rows(logits);
+    double on = m > 0 ? -weight / m : -weight;
     SDVariable oneHot;
     if (c > 0 && c <= Integer.MAX_VALUE) {
-      oneHot = sd.oneHot(y, (int) c, -1, 1.0, 0.0, dt);
+      oneHot = sd.oneHot(y, (int) c, -1, on, 0.0, dt);
     } else {
       SDVariable classes = sd.range(sd.constant(0L), sd.sizeAt(logits, 1), sd.constant(1L), DataType.INT64);
-      oneHot = sd.eq(sd.reshape(y, -1, 1), sd.reshape(classes, 1, -1)).castTo(dt);
+      oneHot = sd.eq(sd.reshape(y, -1, 1), sd.reshape(classes, 1, -1)).castTo(dt).mul(on);
     }
-    SDVariable picked = sd.nn.logSoftmax(logits).mul(oneHot).sum(true, 1);
-    return picked.mean().mul(name, -1.0);
+    SDVariable picked = sd.nn.logSoftmax(logits).mul(oneHot);
+    return m > 0 ? picked.sum(name) : picked.sum().div(name, sd.sizeAt(y, 0).castTo(dt));
   }
 
   // ------------------------------------------------------------------------------------------
