@@ -22,9 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Inputs are validated first with {@link LossInputs#validate} (every "Bad input" rule of
  * LOSSES.md). The value and the gradients are then computed without a SameDiff graph: the two
- * products with {@code d} in them, {@code S = X X^T} and {@code dL/dX = G' X}, run as ND4J matrix
- * products in the inputs' data type; everything on the [M, M] similarities and the [M, C] logits,
- * and the normalisation, runs as plain double-precision loops, with the gradient in closed form.
+ * products with {@code d} in them run as ND4J matrix products, {@code Z Z^T} in double (the
+ * normalisation and the temperature are applied to it afterwards, row and column scales) and
+ * {@code dL/dZ = H Z} in the inputs' data type (H folds the normalisation's backward pass into an
+ * [M, M] matrix); everything on the [M, M] similarities and the [M, C] logits runs as plain
+ * double-precision loops, with the gradient in closed form.
  * The closed forms are derived from LOSSES.md's definitions in clce's {@code docs/LOSSES.md}
  * ("The eager form's gradients"), for every {@link LossKind}, both {@link Aggregation}s and
  * {@code detachWeights} either way; nothing falls back to a graph. They are tested against the
@@ -39,10 +41,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * hundred ops, so at M = 128 the graph form took about 20x PyTorch's time; this form runs a handful
  * of ND4J calls.
  *
- * <p>The off-heap temporaries (the normalised embeddings, the similarities, the products) live in a
- * per-thread ND4J workspace ({@value #WORKSPACE}) that is reused from call to call: allocating and
- * freeing them afresh each call cost more than the arithmetic at M = 256, d = 768. The returned
- * arrays are allocated outside it, in the caller's scope.
+ * <p>The off-heap temporaries (the embeddings in double, the products, H) live in a per-thread ND4J
+ * workspace ({@value #WORKSPACE}) that is reused from call to call, rather than being allocated and
+ * freed afresh each call. The returned arrays are allocated outside it, in the caller's scope.
  *
  * <p>Thread-safe (no shared state; workspaces are per thread). The returned gradients are fresh
  * arrays, owned by the caller.
@@ -98,7 +99,8 @@ public final class EagerLoss {
     INDArray gz = null;
     INDArray go = null;
     if (kind.usesEmbeddings()) {
-      double[] gzv;
+      // The result lives in the caller's scope, outside the workspace below.
+      gz = Nd4j.createUninitialized(embeddings.dataType(), m, embeddings.columns());
       try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE_CONFIG, WORKSPACE)) {
         Embeddings e = new Embeddings(embeddings, m);
         double[] g = new double[m * m];
@@ -106,9 +108,8 @@ public final class EagerLoss {
             ? hscl(e.similarities(config.tau()), y, m, config.beta(), g)
             : contrastive(e.similarities(config.tau()), y, m, massOf(config), aggregationOf(config), g);
         value += contrastiveWeight * c;
-        gzv = e.backward(g, contrastiveWeight / config.tau());
+        e.backward(g, contrastiveWeight / config.tau(), gz);
       }
-      gz = array(gzv, m, (int) embeddings.columns(), embeddings.dataType());
     }
     if (kind.usesLogits()) {
       double[] o = flat(logits);
@@ -151,28 +152,30 @@ public final class EagerLoss {
   // ------------------------------------------------------------------------------------------
   // Normalisation and similarities
 
-  /** The embeddings, normalised, with what the backward pass needs. */
+  /**
+   * The embeddings with what the backward pass needs. Neither the normalised rows nor their
+   * gradient is ever formed: with {@code Z0 = Z Z^T} (one product, in double),
+   * {@code r_i = (Z0_ii + eps^2)^(-1/2)} and {@code x_i . x_j = r_i r_j Z0_ij}; backward,
+   * {@code dL/dz_i = r_i (g_i - x_i (x_i . g_i))} with {@code g = G' X}, {@code G' = scale (G + G^T)},
+   * {@code X = diag(r) Z}, is {@code dL/dZ = H Z} with {@code H = diag(r) G' diag(r) - diag(r^3 t)},
+   * {@code t_i = z_i . (G' X)_i = sum_j G'_ij r_j Z0_ij}: one more product, in the inputs' type.
+   */
   private static final class Embeddings {
     final int m;
-    final int d;
-    final DataType dt;
-    final double[] x; // [M, d] normalised rows
-    final double[] r; // [M] 1 / sqrt(||z||^2 + eps^2)
-    final INDArray xArr; // x in the inputs' data type (for the backward product)
-    final INDArray xDouble; // x in double (for the similarities)
+    final INDArray z;
+    final double[] z0; // [M * M] z_i . z_j
+    final double[] r; // [M] 1 / sqrt(||z_i||^2 + eps^2)
 
     Embeddings(INDArray z, int m) {
       this.m = m;
-      this.d = (int) z.columns();
-      this.dt = z.dataType();
-      x = flat(z);
+      this.z = z;
+      INDArray zd = z.dataType() == DataType.DOUBLE ? z : z.castTo(DataType.DOUBLE);
+      z0 = flat(zd.mmul(zd.transpose()));
       r = new double[m];
       double eps2 = LossConfig.NORM_EPS * LossConfig.NORM_EPS;
       for (int i = 0; i < m; i++) {
-        r[i] = normalizeRow(x, i * d, d, eps2);
+        r[i] = 1.0 / Math.sqrt(z0[i * m + i] + eps2);
       }
-      xDouble = array(x, m, d, DataType.DOUBLE);
-      xArr = dt == DataType.DOUBLE ? xDouble : array(x, m, d, dt);
     }
 
     /**
@@ -181,57 +184,42 @@ public final class EagerLoss {
      *     the gradient at the 1e-4 level)
      */
     double[] similarities(double tau) {
-      double[] s = flat(xDouble.mmul(xDouble.transpose()));
-      double inv = 1.0 / tau;
-      for (int i = 0; i < s.length; i++) {
-        s[i] *= inv;
+      double[] s = new double[m * m];
+      for (int i = 0; i < m; i++) {
+        scaledRow(z0, s, i * m, m, r, r[i] / tau);
       }
       return s;
     }
 
+    private static void scaledRow(double[] src, double[] dst, int off, int m, double[] r, double f) {
+      for (int j = 0; j < m; j++) {
+        dst[off + j] = src[off + j] * r[j] * f;
+      }
+    }
+
     /**
      * Chains {@code g = dL/ds} (scaled by {@code scale}, which carries {@code 1/tau} and the
-     * term's weight) back to the raw embeddings: {@code dL/dX = scale (g + g^T) X}, then
-     * {@code dL/dz_i = r_i (dL/dx_i - x_i (x_i . dL/dx_i))}.
-     *
-     * @return dL/dz, [M * d] row-major
+     * term's weight) back to the raw embeddings (see the class documentation), into {@code out}.
      */
-    double[] backward(double[] g, double scale) {
-      double[] sym = new double[m * m];
+    void backward(double[] g, double scale, INDArray out) {
+      double[] h = new double[m * m];
       for (int i = 0; i < m; i++) {
-        for (int j = 0; j < m; j++) {
-          sym[i * m + j] = scale * (g[i * m + j] + g[j * m + i]);
-        }
+        hRow(g, z0, r, h, i, m, scale);
       }
-      double[] gx = flat(array(sym, m, m, dt).mmul(xArr));
-      for (int i = 0; i < m; i++) {
-        normalizationBackwardRow(x, gx, i * d, d, r[i]);
-      }
-      return gx;
+      array(h, m, m, z.dataType()).mmul(z, out);
     }
 
-    /** Scales {@code x[off, off + d)} by {@code 1/sqrt(||row||^2 + eps2)} in place. @return that factor */
-    private static double normalizeRow(double[] x, int off, int d, double eps2) {
-      double sq = 0.0;
-      for (int k = 0; k < d; k++) {
-        sq += x[off + k] * x[off + k];
+    /** Row i of H: {@code r_i G'_ij r_j}, minus {@code r_i^3 t_i} on the diagonal. */
+    private static void hRow(double[] g, double[] z0, double[] r, double[] h, int i, int m, double scale) {
+      int row = i * m;
+      double ri = r[i];
+      double t = 0.0;
+      for (int j = 0; j < m; j++) {
+        double gj = scale * (g[row + j] + g[j * m + i]) * r[j];
+        t += gj * z0[row + j];
+        h[row + j] = ri * gj;
       }
-      double ri = 1.0 / Math.sqrt(sq + eps2);
-      for (int k = 0; k < d; k++) {
-        x[off + k] *= ri;
-      }
-      return ri;
-    }
-
-    /** {@code g <- r (g - x (x . g))} on one row, in place. */
-    private static void normalizationBackwardRow(double[] x, double[] g, int off, int d, double ri) {
-      double dot = 0.0;
-      for (int k = 0; k < d; k++) {
-        dot += x[off + k] * g[off + k];
-      }
-      for (int k = 0; k < d; k++) {
-        g[off + k] = ri * (g[off + k] - x[off + k] * dot);
-      }
+      h[row + i] -= ri * ri * ri * t;
     }
   }
 
