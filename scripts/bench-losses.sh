@@ -74,7 +74,7 @@ lines.append(f"Measured {datetime.datetime.now(datetime.timezone.utc).strftime('
              f"{java[0]['reps']} timed calls after {java[0]['warmup']} warm-up calls; the table shows the median of "
              "the runs' medians and, in parentheses, the spread between runs ((max - min) / median).")
 lines.append("")
-lines.append("- Java eager: `EagerLoss.compute` (value and both gradients; inputs validated on every call).")
+lines.append("- Java eager: `EagerLoss.compute` (value and both gradients, in closed form without a SameDiff graph; inputs validated on every call).")
 lines.append("- Java SameDiff: `sd.calculateGradients` on a graph built once with fixed shapes.")
 lines.append("- PyTorch: `loss(z, y, o).backward()` with the LOSSES.md implementations of "
              "`clce-core/src/test/python/make_loss_fixtures.py`, `torch.set_num_threads(2)`.")
