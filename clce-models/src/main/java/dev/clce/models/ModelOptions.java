@@ -11,8 +11,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * }</pre>
  *
  * <p>Defaults: 1000 classes, 224 px, 3 channels, ImageNet stem, width 1.0, no projection head
- * (projection width 128 when on), no depth limit, seed 42, FLOAT, BatchNorm kernel
- * {@link BatchNormKernel#AUTO}.
+ * (projection width 128 when on), no depth limit, seed 42, FLOAT, normalisation kernel
+ * {@link NormKernel#AUTO}.
  *
  * <p>The width multiplier scales every channel count of a ResNet ({@code round(64 w)} in the first
  * stage, at least 1) and the width of a ViT (rounded to a multiple of the head count, at least one
@@ -42,7 +42,7 @@ public final class ModelOptions {
   private final int maxBlocksPerStage;
   private final long seed;
   private final DataType dataType;
-  private final BatchNormKernel batchNorm;
+  private final NormKernel normKernel;
 
   private ModelOptions(Builder b) {
     this.classes = b.classes;
@@ -55,7 +55,7 @@ public final class ModelOptions {
     this.maxBlocksPerStage = b.maxBlocksPerStage;
     this.seed = b.seed;
     this.dataType = b.dataType;
-    this.batchNorm = b.batchNorm;
+    this.normKernel = b.normKernel;
   }
 
   /** @return a builder with the defaults */
@@ -72,7 +72,7 @@ public final class ModelOptions {
   public Builder toBuilder() {
     return new Builder().optClasses(classes).optImageSize(imageSize).optChannels(channels).optStem(stem)
         .optWidth(width).optProjectionHead(projectionHead).optProjectionDim(projectionDim)
-        .optMaxBlocksPerStage(maxBlocksPerStage).optSeed(seed).optDataType(dataType).optBatchNorm(batchNorm);
+        .optMaxBlocksPerStage(maxBlocksPerStage).optSeed(seed).optDataType(dataType).optNormKernel(normKernel);
   }
 
   /** @return number of classes of the classifier, &gt;= 1 */
@@ -125,9 +125,9 @@ public final class ModelOptions {
     return dataType;
   }
 
-  /** @return how BatchNorm layers compute, as chosen ({@link BatchNormKernel#AUTO} unless set) */
-  public BatchNormKernel batchNorm() {
-    return batchNorm;
+  /** @return how BatchNorm and LayerNorm layers compute, as chosen ({@link NormKernel#AUTO} unless set) */
+  public NormKernel normKernel() {
+    return normKernel;
   }
 
   /**
@@ -145,7 +145,7 @@ public final class ModelOptions {
     return "ModelOptions{classes=" + classes + ", imageSize=" + imageSize + ", channels=" + channels + ", stem=" + stem.cliName()
         + ", width=" + width + ", projectionHead=" + projectionHead + ", projectionDim=" + projectionDim
         + ", maxBlocksPerStage=" + maxBlocksPerStage + ", seed=" + seed + ", dataType=" + dataType
-        + ", batchNorm=" + batchNorm.cliName() + "}";
+        + ", normKernel=" + normKernel.cliName() + "}";
   }
 
   /** Builder of {@link ModelOptions}; every rule is checked by {@link #build()}. */
@@ -160,7 +160,7 @@ public final class ModelOptions {
     private int maxBlocksPerStage;
     private long seed = DEFAULT_SEED;
     private DataType dataType = DataType.FLOAT;
-    private BatchNormKernel batchNorm = BatchNormKernel.AUTO;
+    private NormKernel normKernel = NormKernel.AUTO;
 
     private Builder() {
     }
@@ -256,11 +256,11 @@ public final class ModelOptions {
     }
 
     /**
-     * @param v how BatchNorm layers compute (default {@link BatchNormKernel#AUTO})
+     * @param v how BatchNorm and LayerNorm layers compute (default {@link NormKernel#AUTO})
      * @return this
      */
-    public Builder optBatchNorm(BatchNormKernel v) {
-      this.batchNorm = v;
+    public Builder optNormKernel(NormKernel v) {
+      this.normKernel = v;
       return this;
     }
 
@@ -295,8 +295,8 @@ public final class ModelOptions {
       if (dataType == null || !dataType.isFPType()) {
         throw new IllegalArgumentException("dataType: must be a floating-point type, got " + dataType);
       }
-      if (batchNorm == null) {
-        throw new IllegalArgumentException("batchNorm: must not be null");
+      if (normKernel == null) {
+        throw new IllegalArgumentException("normKernel: must not be null");
       }
       return new ModelOptions(this);
     }

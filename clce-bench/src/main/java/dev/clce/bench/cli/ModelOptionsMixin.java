@@ -1,6 +1,6 @@
 package dev.clce.bench.cli;
 
-import dev.clce.models.BatchNormKernel;
+import dev.clce.models.NormKernel;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.Stem;
 import picocli.CommandLine.Option;
@@ -35,15 +35,15 @@ public final class ModelOptionsMixin {
   @Option(names = "--projection-dim", paramLabel = "D", description = "projection head output width (default ${DEFAULT-VALUE})")
   int projectionDim = ModelOptions.DEFAULT_PROJECTION_DIM;
 
-  @Option(names = "--batch-norm", paramLabel = "KERNEL",
-      description = "BatchNorm kernel: auto (native for float, primitive for double), native or primitive (default ${DEFAULT-VALUE})")
-  String batchNorm = BatchNormKernel.AUTO.cliName();
+  @Option(names = "--norm-kernel", paramLabel = "KERNEL",
+      description = "normalisation kernel of BatchNorm and LayerNorm: auto (native for float, primitive for double), native or primitive (default ${DEFAULT-VALUE})")
+  String normKernel = NormKernel.AUTO.cliName();
 
   /**
    * A builder holding the command line's values; validation happens in its {@code build()}.
    *
    * @return the builder
-   * @throws IllegalArgumentException naming the option when --stem or --batch-norm is unknown
+   * @throws IllegalArgumentException naming the option when --stem or --norm-kernel is unknown
    */
   public ModelOptions.Builder builder() {
     return ModelOptions.builder()
@@ -54,15 +54,15 @@ public final class ModelOptionsMixin {
         .optWidth(width)
         .optProjectionHead(projectionHead)
         .optProjectionDim(projectionDim)
-        .optBatchNorm(batchNormKernel());
+        .optNormKernel(normKernel());
   }
 
-  private BatchNormKernel batchNormKernel() {
-    for (BatchNormKernel k : BatchNormKernel.values()) {
-      if (k.cliName().equals(batchNorm)) {
+  private NormKernel normKernel() {
+    for (NormKernel k : NormKernel.values()) {
+      if (k.cliName().equals(normKernel)) {
         return k;
       }
     }
-    throw new IllegalArgumentException("--batch-norm: must be auto, native or primitive, got " + batchNorm);
+    throw new IllegalArgumentException("--norm-kernel: must be auto, native or primitive, got " + normKernel);
   }
 }

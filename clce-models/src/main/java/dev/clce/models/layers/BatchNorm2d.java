@@ -1,6 +1,6 @@
 package dev.clce.models.layers;
 
-import dev.clce.models.BatchNormKernel;
+import dev.clce.models.NormKernel;
 import dev.clce.models.ParamSpec;
 import dev.clce.models.ops.ClceOps;
 import dev.clce.models.ops.FusedBatchNorm;
@@ -23,10 +23,10 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * {@code CONSTANT}s that are not trained; after each training step they are updated as PyTorch does
  * (see {@link dev.clce.models.BatchNormStatistics}).
  *
- * <p>Two ways to compute it, chosen by {@link GraphContext#batchNormKernel()} (the model option
+ * <p>Two ways to compute it, chosen by {@link GraphContext#normKernel()} (the model option
  * {@link dev.clce.models.ModelOptions#batchNorm()}): the native kernels above
- * ({@link BatchNormKernel#NATIVE}, the default for FLOAT models), or about twenty primitive ops
- * differentiated by SameDiff ({@link BatchNormKernel#PRIMITIVE}, the default for DOUBLE: exact to double
+ * ({@link NormKernel#NATIVE}, the default for FLOAT models), or about twenty primitive ops
+ * differentiated by SameDiff ({@link NormKernel#PRIMITIVE}, the default for DOUBLE: exact to double
  * rounding, where the native kernel holds epsilon and 1/n in float). Both are checked against
  * PyTorch's training-mode gradient by {@code BatchNormTrainingGradientTest}.
  *
@@ -105,7 +105,7 @@ public record BatchNorm2d(String name, int channels, long valuesPerExample) {
     ctx.param(p.get(4));
     var sd = ctx.sd();
     ctx.registerBatchNorm(this);
-    if (ctx.batchNormKernel() == BatchNormKernel.PRIMITIVE) {
+    if (ctx.normKernel() == NormKernel.PRIMITIVE) {
       return primitive(ctx, x, gamma, beta, rm, rv);
     }
     SDVariable[] moments = sd.math().moments(new String[] {batchMeanName(), batchVarName()}, x, new int[] {0, 2, 3}, false);
@@ -115,7 +115,7 @@ public record BatchNorm2d(String name, int channels, long valuesPerExample) {
     return new FusedBatchNorm(sd, x, mean, var, gamma, beta, EPS, t).outputVariable();
   }
 
-  /** The same function from primitive ops, differentiated by SameDiff ({@link BatchNormKernel#PRIMITIVE}). */
+  /** The same function from primitive ops, differentiated by SameDiff ({@link NormKernel#PRIMITIVE}). */
   private SDVariable primitive(GraphContext ctx, SDVariable x, SDVariable gamma, SDVariable beta, SDVariable rm, SDVariable rv) {
     var sd = ctx.sd();
     SDVariable bm = sd.mean(batchMeanName(), x, false, 0, 2, 3);

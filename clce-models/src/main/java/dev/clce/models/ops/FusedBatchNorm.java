@@ -120,7 +120,7 @@ public final class FusedBatchNorm extends NativeAliasOp {
   public List<SDVariable> doDiff(List<SDVariable> gradients) {
     SDVariable[] a = args();
     SDVariable g = gradients.get(0);
-    SDVariable[] bp = new FusedBatchNormBp(sameDiff, a[0], a[1], a[2], a[3], a[4], g, eps).outputVariables();
+    SDVariable[] bp = new FusedBatchNormBp(sameDiff, a[0], a[1], a[2], a[3], a[4], g, eps, 1).outputVariables();
     SDVariable t = sameDiff.getVariable(trainingFlag);
     if (t == null) {
       throw new IllegalStateException(OP_NAME + ": the graph has no training flag named " + trainingFlag);

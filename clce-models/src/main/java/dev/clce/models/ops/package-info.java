@@ -15,6 +15,8 @@
  * <ul>
  *   <li>{@link FusedBatchNorm} / {@link FusedBatchNormBp}: the {@code batchnorm} and
  *       {@code batchnorm_bp} kernels, with the training/inference switch handled in the gradient;</li>
+ *   <li>{@link Normalize} and {@link ScaleShift}: LayerNorm on the same kernels (row
+ *       standardisation, then a per-column scale and shift with a cheap gradient);</li>
  *   <li>{@link Relu}: the {@code relu} kernel, with a gradient from two element-wise ops;</li>
  *   <li>{@link BitCastOp} and {@link ClceOps#stopGradient}: a value that no gradient flows through,
  *       with no full-size zero gradient computed for it.</li>

@@ -3,7 +3,7 @@ package dev.clce.models.layers;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clce.core.io.Npy;
-import dev.clce.models.BatchNormKernel;
+import dev.clce.models.NormKernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -66,19 +66,19 @@ class BatchNormTrainingGradientTest {
   @ParameterizedTest
   @ValueSource(strings = {"n98", "n18_small_var", "n2048"})
   void batchNorm2dMatchesPyTorchInDouble(String c) {
-    check(c, DataType.DOUBLE, BatchNormKernel.PRIMITIVE, 1e-9);
+    check(c, DataType.DOUBLE, NormKernel.PRIMITIVE, 1e-9);
     // 1e-7, not double rounding: the native kernel holds epsilon and 1/n as float (measured 1e-9 to 4e-9)
-    check(c, DataType.DOUBLE, BatchNormKernel.NATIVE, 1e-7);
+    check(c, DataType.DOUBLE, NormKernel.NATIVE, 1e-7);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"n98", "n18_small_var", "n2048"})
   void batchNorm2dMatchesPyTorchInFloat(String c) {
-    check(c, DataType.FLOAT, BatchNormKernel.PRIMITIVE, 2e-4);
-    check(c, DataType.FLOAT, BatchNormKernel.NATIVE, 2e-4);
+    check(c, DataType.FLOAT, NormKernel.PRIMITIVE, 2e-4);
+    check(c, DataType.FLOAT, NormKernel.NATIVE, 2e-4);
   }
 
-  private void check(String c, DataType dt, BatchNormKernel kernel, double tol) {
+  private void check(String c, DataType dt, NormKernel kernel, double tol) {
     INDArray x = load(c, "x").castTo(dt);
     INDArray gamma = load(c, "gamma").castTo(dt);
     INDArray beta = load(c, "beta").castTo(dt);

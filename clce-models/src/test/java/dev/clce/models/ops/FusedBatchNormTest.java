@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clce.models.BatchNormKernel;
+import dev.clce.models.NormKernel;
 import dev.clce.models.layers.BatchNorm2d;
 import dev.clce.models.layers.GraphContext;
 import java.io.File;
@@ -57,7 +57,7 @@ class FusedBatchNormTest {
   private static SameDiff graph(BatchNorm2d bn, INDArray g) {
     SameDiff sd = SameDiff.create();
     SDVariable y;
-    try (GraphContext ctx = new GraphContext(sd, DataType.DOUBLE, 1, FLAG, BatchNormKernel.NATIVE)) {
+    try (GraphContext ctx = new GraphContext(sd, DataType.DOUBLE, 1, FLAG, NormKernel.NATIVE)) {
       SDVariable x = sd.placeHolder(X, DataType.DOUBLE, N, C, H, W);
       y = bn.forward(ctx, x);
     }

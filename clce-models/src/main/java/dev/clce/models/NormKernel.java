@@ -3,17 +3,18 @@ package dev.clce.models;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * How {@link dev.clce.models.layers.BatchNorm2d} computes batch normalisation. Both compute the same
- * function, PyTorch's {@code BatchNorm2d} in training and in inference mode; they differ in cost and in
- * the last digits of a double-precision gradient.
+ * How the normalisation layers ({@link dev.clce.models.layers.BatchNorm2d},
+ * {@link dev.clce.models.layers.LayerNorm}) compute. Both kernels compute the same function
+ * (PyTorch's {@code BatchNorm2d} in training and in inference mode, {@code LayerNorm}); they differ in
+ * cost and in the last digits of a double-precision gradient.
  */
-public enum BatchNormKernel {
+public enum NormKernel {
   /** {@link #NATIVE} for FLOAT, HALF and BFLOAT16 models, {@link #PRIMITIVE} for DOUBLE (the default). */
   AUTO,
   /**
    * ND4J's native {@code batchnorm} / {@code batchnorm_bp} kernels through
-   * {@link dev.clce.models.ops.FusedBatchNorm}: one op forward and one backward per layer (about a
-   * third of a ResNet step's time saved, docs/PERFORMANCE.md). The kernel holds epsilon and 1/n in
+   * {@link dev.clce.models.ops.FusedBatchNorm}: a few ops forward and backward per layer where the
+   * primitive form needs about twenty (a third of a ResNet step's time saved, docs/PERFORMANCE.md). The kernel holds epsilon and 1/n in
    * single precision, so in DOUBLE its gradients agree with the exact ones to about 1e-8 relative
    * (per layer; a few layers deep, a gradient that should be exactly zero comes out near 1e-7).
    */
@@ -28,7 +29,7 @@ public enum BatchNormKernel {
    * @param dataType the model's floating-point type
    * @return {@link #NATIVE} or {@link #PRIMITIVE}
    */
-  public BatchNormKernel resolve(DataType dataType) {
+  public NormKernel resolve(DataType dataType) {
     if (this != AUTO) {
       return this;
     }
