@@ -352,7 +352,7 @@ public final class Trainer {
 
   /**
    * SHA-256 over every parameter and buffer ({@link EncoderModel#stateNames()} order), each as raw
-   * little-endian bytes in C order.
+   * little-endian bytes in C order of torchvision's layout ({@link EncoderModel#stateArray}).
    *
    * @return lower-case hex digest
    */
@@ -361,7 +361,8 @@ public final class Trainer {
   }
 
   /**
-   * SHA-256 over a model's parameters and buffers in state-dict order, raw little-endian bytes.
+   * SHA-256 over a model's parameters and buffers in state-dict order and layout, raw little-endian
+   * bytes.
    *
    * @param model the model
    * @return lower-case hex digest
