@@ -14,7 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * SameDiff's gradients of the CLCE loss through whole tiny models (float64, training mode: BatchNorm
  * on batch statistics) against central finite differences of the loss, on two random elements of
- * every trainable parameter ({@code |fd - ad| <= 1e-5 max(|fd|, |ad|) + 1e-8}).
+ * every trainable parameter ({@code |fd - ad| <= 1e-5 max(|fd|, |ad|) + 1e-8}). DOUBLE models
+ * use the primitive BatchNorm by default; the native kernel ({@link BatchNormKernel#NATIVE}) holds
+ * epsilon and 1/n in float, so its check allows an absolute error of 1e-6 times the largest gradient
+ * of the parameter tensor instead of 1e-8.
  */
 class GradientCheckTest {
   private static final double EPS = 1e-6;
@@ -23,6 +26,11 @@ class GradientCheckTest {
   private static final double ABS = 1e-8;
 
   private static void check(EncoderModel m, int n) {
+    check(m, n, 0);
+  }
+
+  /** @param absPerScale absolute tolerance as a fraction of the parameter's largest |gradient| (0: {@link #ABS} alone) */
+  private static void check(EncoderModel m, int n, double absPerScale) {
     SameDiff sd = m.sameDiff();
     TinyModels.addLoss(m);
     ModelOptions o = m.spec().options();
@@ -36,6 +44,7 @@ class GradientCheckTest {
     for (String p : params) {
       INDArray w = sd.getArrForVarName(p);
       INDArray g = grads.get(p);
+      double abs = ABS + absPerScale * g.amaxNumber().doubleValue();
       for (int k = 0; k < 2; k++) {
         long i = (long) rnd.nextInt((int) w.length());
         double orig = w.getDouble(i);
@@ -46,7 +55,7 @@ class GradientCheckTest {
         w.putScalar(i, orig);
         double fd = (up - down) / (2 * EPS);
         double an = g.getDouble(i);
-        assertTrue(Math.abs(fd - an) <= REL * Math.max(Math.abs(fd), Math.abs(an)) + ABS,
+        assertTrue(Math.abs(fd - an) <= REL * Math.max(Math.abs(fd), Math.abs(an)) + abs,
             m.spec().name() + " " + p + "[" + i + "]: autodiff " + an + ", finite differences " + fd);
         checked++;
       }
@@ -63,6 +72,13 @@ class GradientCheckTest {
     ModelOptions o = ModelOptions.builder().optClasses(TinyModels.CLASSES).optImageSize(16).optChannels(2).optWidth(1.0 / 32)
         .optProjectionHead(true).optProjectionDim(4).optDataType(DataType.DOUBLE).build();
     check(ResNetBuilder.bottleneck("grad_resnet", new int[] {2, 1, 1, 1}, o).build(), 6);
+  }
+
+  @Test
+  void bottleneckResNetOnTheNativeBatchNormKernel() {
+    ModelOptions o = ModelOptions.builder().optClasses(TinyModels.CLASSES).optImageSize(16).optChannels(2).optWidth(1.0 / 32)
+        .optProjectionHead(true).optProjectionDim(4).optDataType(DataType.DOUBLE).optBatchNorm(BatchNormKernel.NATIVE).build();
+    check(ResNetBuilder.bottleneck("grad_resnet_native", new int[] {2, 1, 1, 1}, o).build(), 6, 1e-6);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.clce.models.layers;
 
+import dev.clce.models.BatchNormKernel;
 import dev.clce.models.ParamSpec;
 import dev.clce.models.StateLayout;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ public final class GraphContext implements AutoCloseable {
   private final DataType dataType;
   private final Random rng;
   private final SDVariable training;
+  private final BatchNormKernel batchNormKernel;
   private final Map<String, ParamSpec> created = new LinkedHashMap<>();
   private final List<BatchNorm2d> batchNorms = new ArrayList<>();
 
@@ -38,11 +40,27 @@ public final class GraphContext implements AutoCloseable {
    * @param trainingFlagName name of the scalar constant that is 1 in training and 0 in inference
    */
   public GraphContext(SameDiff sd, DataType dataType, long seed, String trainingFlagName) {
+    this(sd, dataType, seed, trainingFlagName, BatchNormKernel.AUTO);
+  }
+
+  /**
+   * @param sd the graph to build into
+   * @param dataType floating-point type of parameters and activations
+   * @param seed seed of the initialisation
+   * @param trainingFlagName name of the scalar constant that is 1 in training and 0 in inference
+   * @param batchNormKernel how BatchNorm layers compute ({@link BatchNormKernel#AUTO} resolves by
+   *     {@code dataType})
+   */
+  public GraphContext(SameDiff sd, DataType dataType, long seed, String trainingFlagName, BatchNormKernel batchNormKernel) {
+    if (batchNormKernel == null) {
+      throw new IllegalArgumentException("batchNormKernel: must not be null");
+    }
     this.sd = Objects.requireNonNull(sd, "sd");
     if (dataType == null || !dataType.isFPType()) {
       throw new IllegalArgumentException("dataType: must be a floating-point type, got " + dataType);
     }
     this.dataType = dataType;
+    this.batchNormKernel = batchNormKernel.resolve(dataType);
     this.rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
     this.training = sd.constant(trainingFlagName, Nd4j.scalar(dataType, 1.0));
   }
@@ -50,6 +68,11 @@ public final class GraphContext implements AutoCloseable {
   /** @return the graph */
   public SameDiff sd() {
     return sd;
+  }
+
+  /** @return how BatchNorm layers compute: {@link BatchNormKernel#NATIVE} or {@link BatchNormKernel#PRIMITIVE} */
+  public BatchNormKernel batchNormKernel() {
+    return batchNormKernel;
   }
 
   /** @return the floating-point type */

@@ -1,5 +1,6 @@
 package dev.clce.models.weights;
 
+import dev.clce.models.ops.ClceOps;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelNames;
 import dev.clce.models.ModelSpec;
@@ -96,6 +97,7 @@ public final class ModelCheckpoint {
     if (file == null || !Files.isRegularFile(file)) {
       throw new IllegalArgumentException("file: no such file, got " + file);
     }
+    ClceOps.register();   // the graph may hold clce's own ops (BatchNorm), rebuilt by name
     try {
       return SameDiff.load(file.toFile(), withUpdaterState);
     } catch (RuntimeException e) {
