@@ -28,7 +28,7 @@ public final class ClceOps {
         return;
       }
       Map<String, DifferentialFunction> table = ImportClassMapping.getOpNameMapping();
-      for (DifferentialFunction op : new DifferentialFunction[] {new FusedBatchNorm(), new FusedBatchNormBp(), new BitCastOp()}) {
+      for (DifferentialFunction op : new DifferentialFunction[] {new FusedBatchNorm(), new FusedBatchNormBp(), new BitCastOp(), new Relu()}) {
         DifferentialFunction previous = table.putIfAbsent(op.opName(), op);
         if (previous != null && previous.getClass() != op.getClass()) {
           throw new IllegalStateException("ND4J already has an op named " + op.opName() + ": " + previous.getClass().getName());

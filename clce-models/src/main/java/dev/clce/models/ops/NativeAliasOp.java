@@ -1,6 +1,7 @@
 package dev.clce.models.ops;
 
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
@@ -46,8 +47,24 @@ public abstract class NativeAliasOp extends DynamicCustomOp {
     return d;
   }
 
-  /** @return the op's input variables (never null) */
-  protected List<SDVariable> inputs() {
-    return List.of(args());
+  /**
+   * The op's properties, written when SameDiff serialises the op and given back to
+   * {@link #setPropertiesForFunction} when it rebuilds it. None by default: ND4J's default looks the
+   * op's name up in its own descriptor table, where clce's names are not.
+   *
+   * @return a mutable map, empty here
+   */
+  @Override
+  public Map<String, Object> propertiesForFunction() {
+    return new HashMap<>();
+  }
+
+  /**
+   * Restores fields from {@link #propertiesForFunction()}: nothing by default.
+   *
+   * @param properties the properties written by {@link #propertiesForFunction()}
+   */
+  @Override
+  public void setPropertiesForFunction(Map<String, Object> properties) {
   }
 }

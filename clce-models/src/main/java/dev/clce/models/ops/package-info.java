@@ -15,6 +15,7 @@
  * <ul>
  *   <li>{@link FusedBatchNorm} / {@link FusedBatchNormBp}: the {@code batchnorm} and
  *       {@code batchnorm_bp} kernels, with the training/inference switch handled in the gradient;</li>
+ *   <li>{@link Relu}: the {@code relu} kernel, with a gradient from two element-wise ops;</li>
  *   <li>{@link BitCastOp} and {@link ClceOps#stopGradient}: a value that no gradient flows through,
  *       with no full-size zero gradient computed for it.</li>
  * </ul>
