@@ -2,6 +2,7 @@ package dev.clce.models.layers;
 
 import dev.clce.models.NormKernel;
 import dev.clce.models.ParamSpec;
+import dev.clce.models.StateLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,9 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * What a layer needs while it adds itself to a graph: the graph, the floating-point type, a seeded
  * random source, the model's training switch, and the record of every state entry created so far.
  *
- * <p>Every parameter and buffer goes through {@link #param(ParamSpec)}: the variable is named and
- * shaped exactly as the spec says, so the list of specs a layer reports ({@code params()}) and the
- * variables it creates are one definition.
+ * <p>Every parameter and buffer goes through {@link #param(ParamSpec)}: the variable is named as the
+ * spec says and shaped as its {@link ParamSpec#graphShape()}, so the list of specs a layer reports
+ * ({@code params()}) and the variables it creates are one definition.
  */
 public final class GraphContext implements AutoCloseable {
   private final SameDiff sd;
@@ -86,10 +87,12 @@ public final class GraphContext implements AutoCloseable {
 
   /**
    * Creates the variable for a state entry: a trainable {@code VARIABLE} or a {@code CONSTANT}
-   * buffer, initialised as the spec says.
+   * buffer, initialised as the spec says. The random values are drawn in the state-dict shape and
+   * then laid out as {@link ParamSpec#layout()} says, so a seed gives the same torchvision-layout
+   * weights whatever the graph layout.
    *
    * @param spec the entry
-   * @return the variable, named {@code spec.name()}
+   * @return the variable, named {@code spec.name()}, shaped {@code spec.graphShape()}
    */
   public SDVariable param(ParamSpec spec) {
     if (created.containsKey(spec.name())) {
@@ -99,7 +102,8 @@ public final class GraphContext implements AutoCloseable {
     if (spec.role() == ParamSpec.Role.BATCH_COUNT) {
       return sd.constant(spec.name(), Nd4j.scalar(DataType.INT64, 0L));
     }
-    INDArray arr = initialise(spec);
+    INDArray state = initialise(spec);
+    INDArray arr = spec.layout() == StateLayout.SAME ? state : spec.layout().graphView(state).dup('c');
     if (spec.trainable()) {
       return sd.var(spec.name(), arr);
     }
