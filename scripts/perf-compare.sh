@@ -22,9 +22,11 @@ PROFILE="${PROFILE:-1}"; OUT_MD="${OUT_MD:-docs/PERFORMANCE.md}"; POLICIES="${PO
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# id | common arguments (both sides) | kind
+# id | common arguments (both sides) | kind | Java-only arguments (then PyTorch is not run again:
+# the row is compared with the PyTorch runs of the id before the first "_")
 CONFIGS=(
   "r101|--arch resnet101 --image-size 224 --batch 2 --loss clce|train"
+  "r101_prim|--arch resnet101 --image-size 224 --batch 2 --loss clce|train|--norm-kernel primitive"
   "r50s|--arch resnet50 --stem small --image-size 32 --batch 32 --loss clce|train"
   "r50s_ce|--arch resnet50 --stem small --image-size 32 --batch 32 --loss ce|train"
   "vitb|--arch vit_b_16 --image-size 224 --batch 2 --loss clce|train"
@@ -48,7 +50,7 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 date -u +%Y-%m-%dT%H:%MZ >"$work/started"
 for r in $(seq 1 "$ROUNDS"); do
   for c in "${CONFIGS[@]}"; do
-    IFS='|' read -r id args kind <<<"$c"
+    IFS='|' read -r id args kind jextra <<<"$c"
     if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $id "* ]]; then continue; fi
     cut -d' ' -f1 /proc/loadavg >"$work/load_${id}_$r"
     for pol in $POLICIES; do
@@ -63,10 +65,11 @@ for r in $(seq 1 "$ROUNDS"); do
         echo "round $r/$ROUNDS: $id java $form omp-$pol" >&2
         fa=(); [ "$kind" = loss ] && fa=(--form "$form")
         # shellcheck disable=SC2086
-        with_policy "$pol" ./clce perf $args "${fa[@]}" --steps "$steps" --warmup "$warm" --json \
+        with_policy "$pol" ./clce perf $args ${jextra:-} "${fa[@]}" --steps "$steps" --warmup "$warm" --json \
           >"$work/java-$pol-${form}_${id}_$r.json" 2>"$work/java-$pol-${form}_${id}_$r.log" \
           || { echo "java $id failed, see log:" >&2; tail -5 "$work/java-$pol-${form}_${id}_$r.log" >&2; }
       done
+      [ -n "${jextra:-}" ] && continue
       echo "round $r/$ROUNDS: $id pytorch omp-$pol" >&2
       # shellcheck disable=SC2086
       with_policy "$pol" /usr/bin/python3 scripts/perf_torch.py $args --steps "$steps" --warmup "$warm" --threads 2 --json \
@@ -139,7 +142,8 @@ def loads(cid):
     return ", ".join(v)
 
 POLICY_TEXT = {"default": "libgomp default", "passive": "PASSIVE"}
-train = [("r101", "ResNet-101, 224 px, batch 2, CLCE"), ("r50s", "ResNet-50 small stem, 32 px, batch 32, CLCE"),
+train = [("r101", "ResNet-101, 224 px, batch 2, CLCE"),
+         ("r101_prim", "same, Java with `--norm-kernel primitive` (BatchNorm from primitive ops; PyTorch: the row above)"), ("r50s", "ResNet-50 small stem, 32 px, batch 32, CLCE"),
          ("r50s_ce", "ResNet-50 small stem, 32 px, batch 32, CE"), ("vitb", "ViT-B/16, 224 px, batch 2, CLCE"),
          ("vits", "ViT-S/16, 32 px (2x2 patches), batch 64, CLCE")]
 lossc = [("loss128", "CLCE loss alone, M 128, d 128"), ("loss256", "CLCE loss alone, M 256, d 768")]
@@ -166,7 +170,7 @@ L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 res = {}
 for cid, label in train:
     for pol in policies:
-        j, t = runs(f"java-{pol}-samediff", cid), runs(f"torch-{pol}", cid)
+        j, t = runs(f"java-{pol}-samediff", cid), runs(f"torch-{pol}", cid.split("_prim")[0])
         jm, js = med_spread(j, "median_step_s"); tm, ts = med_spread(t, "median_step_s")
         jc, _ = med_spread(j, "cpu_s_per_step"); tc, _ = med_spread(t, "cpu_s_per_step")
         jr, _ = med_spread(j, "peak_rss_mb"); tr, _ = med_spread(t, "peak_rss_mb")

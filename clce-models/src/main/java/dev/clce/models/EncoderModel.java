@@ -22,8 +22,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>{@link ModelNames#LOGITS}: [N, classes].</li>
  *   <li>{@link ModelNames#PROJECTION}: [N, projectionDim], only with the projection head.</li>
  *   <li>Every parameter and buffer is a variable named by its torchvision state-dict key with
- *       torchvision's shape: trainable parameters are {@code VARIABLE}s, BatchNorm running statistics
- *       and {@code num_batches_tracked} (INT64 scalar) are {@code CONSTANT}s.</li>
+ *       torchvision's shape, except convolution weights, which the graph holds in ND4J's YXIO layout
+ *       {@code [kH, kW, in, out]} (torchvision: {@code [out, in, kH, kW]}; see {@link StateLayout}
+ *       and {@link #stateArray(String)}): trainable parameters are {@code VARIABLE}s, BatchNorm
+ *       running statistics and {@code num_batches_tracked} (INT64 scalar) are {@code CONSTANT}s.</li>
  * </ul>
  *
  * <pre>{@code
@@ -45,6 +47,7 @@ public final class EncoderModel {
   private final SDVariable logits;
   private final SDVariable projection;
   private final BatchNormStatistics batchNorm;
+  private final Map<String, ParamSpec> entries = new HashMap<>();
   private boolean training = true;
 
   EncoderModel(ModelSpec spec, SameDiff sd, GraphContext ctx, SDVariable embedding, SDVariable logits, SDVariable projection) {
@@ -60,6 +63,9 @@ public final class EncoderModel {
     this.logits = logits;
     this.projection = projection;
     this.batchNorm = new BatchNormStatistics(sd, ctx.batchNorms());
+    for (ParamSpec p : expected) {
+      entries.put(p.name(), p);
+    }
   }
 
   /** @return the graph */
@@ -155,6 +161,40 @@ public final class EncoderModel {
       }
     }
     return Collections.unmodifiableList(n);
+  }
+
+  /**
+   * How a state entry's graph variable is laid out relative to torchvision's state dict.
+   *
+   * @param name a state entry ({@link #stateNames()})
+   * @return its layout ({@link StateLayout#CONV2D_YXIO} for convolution weights, else
+   *     {@link StateLayout#SAME})
+   * @throws IllegalArgumentException if the name is not a state entry
+   */
+  public StateLayout layout(String name) {
+    return entry(name).layout();
+  }
+
+  /**
+   * A state entry's current value in torchvision's layout and shape: a writable view of the graph
+   * variable's array (the array itself unless {@link #layout} says otherwise), so
+   * {@code stateArray(n).assign(torchvisionArray)} loads a value and {@code stateArray(n).dup()}
+   * reads one.
+   *
+   * @param name a state entry ({@link #stateNames()})
+   * @return the view, shaped as torchvision's {@code state_dict()[name]}
+   * @throws IllegalArgumentException if the name is not a state entry
+   */
+  public INDArray stateArray(String name) {
+    return entry(name).layout().stateView(sd.getArrForVarName(name));
+  }
+
+  private ParamSpec entry(String name) {
+    ParamSpec p = name == null ? null : entries.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("name: not a state entry of " + spec.name() + ", got " + name);
+    }
+    return p;
   }
 
   /** @return the number of trainable scalars */

@@ -11,7 +11,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * }</pre>
  *
  * <p>Defaults: 1000 classes, 224 px, 3 channels, ImageNet stem, width 1.0, no projection head
- * (projection width 128 when on), no depth limit, seed 42, FLOAT.
+ * (projection width 128 when on), no depth limit, seed 42, FLOAT, normalisation kernel
+ * {@link NormKernel#AUTO}.
  *
  * <p>The width multiplier scales every channel count of a ResNet ({@code round(64 w)} in the first
  * stage, at least 1) and the width of a ViT (rounded to a multiple of the head count, at least one
@@ -41,6 +42,7 @@ public final class ModelOptions {
   private final int maxBlocksPerStage;
   private final long seed;
   private final DataType dataType;
+  private final NormKernel normKernel;
 
   private ModelOptions(Builder b) {
     this.classes = b.classes;
@@ -53,6 +55,7 @@ public final class ModelOptions {
     this.maxBlocksPerStage = b.maxBlocksPerStage;
     this.seed = b.seed;
     this.dataType = b.dataType;
+    this.normKernel = b.normKernel;
   }
 
   /** @return a builder with the defaults */
@@ -69,7 +72,7 @@ public final class ModelOptions {
   public Builder toBuilder() {
     return new Builder().optClasses(classes).optImageSize(imageSize).optChannels(channels).optStem(stem)
         .optWidth(width).optProjectionHead(projectionHead).optProjectionDim(projectionDim)
-        .optMaxBlocksPerStage(maxBlocksPerStage).optSeed(seed).optDataType(dataType);
+        .optMaxBlocksPerStage(maxBlocksPerStage).optSeed(seed).optDataType(dataType).optNormKernel(normKernel);
   }
 
   /** @return number of classes of the classifier, &gt;= 1 */
@@ -122,6 +125,11 @@ public final class ModelOptions {
     return dataType;
   }
 
+  /** @return how BatchNorm and LayerNorm layers compute, as chosen ({@link NormKernel#AUTO} unless set) */
+  public NormKernel normKernel() {
+    return normKernel;
+  }
+
   /**
    * Applies the depth cap.
    *
@@ -136,7 +144,8 @@ public final class ModelOptions {
   public String toString() {
     return "ModelOptions{classes=" + classes + ", imageSize=" + imageSize + ", channels=" + channels + ", stem=" + stem.cliName()
         + ", width=" + width + ", projectionHead=" + projectionHead + ", projectionDim=" + projectionDim
-        + ", maxBlocksPerStage=" + maxBlocksPerStage + ", seed=" + seed + ", dataType=" + dataType + "}";
+        + ", maxBlocksPerStage=" + maxBlocksPerStage + ", seed=" + seed + ", dataType=" + dataType
+        + ", normKernel=" + normKernel.cliName() + "}";
   }
 
   /** Builder of {@link ModelOptions}; every rule is checked by {@link #build()}. */
@@ -151,6 +160,7 @@ public final class ModelOptions {
     private int maxBlocksPerStage;
     private long seed = DEFAULT_SEED;
     private DataType dataType = DataType.FLOAT;
+    private NormKernel normKernel = NormKernel.AUTO;
 
     private Builder() {
     }
@@ -246,6 +256,15 @@ public final class ModelOptions {
     }
 
     /**
+     * @param v how BatchNorm and LayerNorm layers compute (default {@link NormKernel#AUTO})
+     * @return this
+     */
+    public Builder optNormKernel(NormKernel v) {
+      this.normKernel = v;
+      return this;
+    }
+
+    /**
      * Checks every option.
      *
      * @return the options
@@ -275,6 +294,9 @@ public final class ModelOptions {
       }
       if (dataType == null || !dataType.isFPType()) {
         throw new IllegalArgumentException("dataType: must be a floating-point type, got " + dataType);
+      }
+      if (normKernel == null) {
+        throw new IllegalArgumentException("normKernel: must not be null");
       }
       return new ModelOptions(this);
     }

@@ -5,17 +5,21 @@ import java.util.Objects;
 
 /**
  * One entry of a model's state: a parameter or a buffer, with the name and shape that torchvision's
- * {@code state_dict()} gives it, its role, and how it is initialised.
+ * {@code state_dict()} gives it, its role, how it is initialised, and how its graph variable is laid
+ * out.
  *
- * <p>The graph variable of the entry has exactly this name and shape, so that a torchvision state
- * dict maps onto a model one to one.
+ * <p>The graph variable of the entry has exactly this name; its shape is {@link #graphShape()}, which
+ * equals {@link #shape()} except for a {@link StateLayout#CONV2D_YXIO} convolution weight (torchvision
+ * {@code [out, in, kH, kW]}, graph {@code [kH, kW, in, out]}). Everything that speaks torchvision
+ * (weight files, parameter listings, counts) uses {@link #shape()}; {@link StateLayout} converts.
  *
  * @param name the torchvision state-dict key, also the SameDiff variable name
- * @param shape the torchvision shape (empty for a scalar)
+ * @param shape the torchvision (state-dict) shape (empty for a scalar)
  * @param role whether the entry is trained, a running statistic, or a counter
  * @param init how a freshly built model fills the entry
+ * @param layout how the graph variable is laid out relative to {@code shape}
  */
-public record ParamSpec(String name, long[] shape, Role role, Init init) {
+public record ParamSpec(String name, long[] shape, Role role, Init init, StateLayout layout) {
 
   /** What an entry of the state is. */
   public enum Role {
@@ -76,26 +80,49 @@ public record ParamSpec(String name, long[] shape, Role role, Init init) {
    * Checks the entry.
    *
    * @param name the state-dict key
-   * @param shape the shape
+   * @param shape the state-dict shape
    * @param role the role
    * @param init the initialiser
+   * @param layout the graph layout
    */
   public ParamSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(init, "init");
+    Objects.requireNonNull(layout, "layout");
     shape = shape.clone();
     for (long d : shape) {
       if (d <= 0) {
         throw new IllegalArgumentException("shape: every dimension must be > 0, got " + Arrays.toString(shape) + " for " + name);
       }
     }
+    if (layout.rank() >= 0 && layout.rank() != shape.length) {
+      throw new IllegalArgumentException("layout: " + layout + " needs rank " + layout.rank() + ", got shape "
+          + Arrays.toString(shape) + " for " + name);
+    }
   }
 
-  /** @return a copy of the shape */
+  /**
+   * An entry whose graph variable has the state-dict layout ({@link StateLayout#SAME}).
+   *
+   * @param name the state-dict key
+   * @param shape the shape
+   * @param role the role
+   * @param init the initialiser
+   */
+  public ParamSpec(String name, long[] shape, Role role, Init init) {
+    this(name, shape, role, init, StateLayout.SAME);
+  }
+
+  /** @return a copy of the state-dict (torchvision) shape */
   @Override
   public long[] shape() {
     return shape.clone();
+  }
+
+  /** @return the shape of the graph variable ({@link StateLayout#graphShape} of {@link #shape()}) */
+  public long[] graphShape() {
+    return layout.graphShape(shape);
   }
 
   /** @return the number of elements */
@@ -114,16 +141,18 @@ public record ParamSpec(String name, long[] shape, Role role, Init init) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ParamSpec p && name.equals(p.name) && Arrays.equals(shape, p.shape) && role == p.role && init.equals(p.init);
+    return o instanceof ParamSpec p && name.equals(p.name) && Arrays.equals(shape, p.shape) && role == p.role && init.equals(p.init)
+        && layout == p.layout;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, Arrays.hashCode(shape), role, init);
+    return Objects.hash(name, Arrays.hashCode(shape), role, init, layout);
   }
 
   @Override
   public String toString() {
-    return name + Arrays.toString(shape) + (role == Role.TRAINABLE ? "" : " (" + role + ")");
+    return name + Arrays.toString(shape) + (role == Role.TRAINABLE ? "" : " (" + role + ")")
+        + (layout == StateLayout.SAME ? "" : " (graph " + layout + " " + Arrays.toString(graphShape()) + ")");
   }
 }

@@ -114,7 +114,7 @@ public final class ResNetSpec implements ModelSpec {
   @Override
   public EncoderModel build() {
     SameDiff sd = SameDiff.create();
-    GraphContext ctx = new GraphContext(sd, options.dataType(), options.seed(), ModelNames.TRAINING_FLAG);
+    GraphContext ctx = new GraphContext(sd, options.dataType(), options.seed(), ModelNames.TRAINING_FLAG, options.normKernel());
     try (ctx) {
       SDVariable input = sd.placeHolder(ModelNames.INPUT, options.dataType(), -1, options.channels(), options.imageSize(), options.imageSize());
       SDVariable x = Activations.relu(stemBn.forward(ctx, stemConv.forward(ctx, input)));

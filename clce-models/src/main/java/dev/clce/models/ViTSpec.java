@@ -122,7 +122,7 @@ public final class ViTSpec implements ModelSpec {
   @Override
   public EncoderModel build() {
     SameDiff sd = SameDiff.create();
-    GraphContext ctx = new GraphContext(sd, options.dataType(), options.seed(), ModelNames.TRAINING_FLAG);
+    GraphContext ctx = new GraphContext(sd, options.dataType(), options.seed(), ModelNames.TRAINING_FLAG, options.normKernel());
     try (ctx) {
       int d = ln.dim();
       int t = tokens();

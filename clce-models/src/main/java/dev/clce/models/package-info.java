@@ -33,7 +33,12 @@
  * {@code class_token}, {@code encoder.pos_embedding},
  * {@code encoder.layers.encoder_layer_0.self_attention.in_proj_weight},
  * {@code encoder.layers.encoder_layer_0.mlp.0.weight}, {@code heads.head.weight}, ...) with
- * torchvision's shape (convolutions [out, in, kH, kW], linear layers [out, in]); the optional
+ * torchvision's shape (linear layers [out, in]), except convolution weights: torchvision's
+ * [out, in, kH, kW] is their state-dict shape ({@link dev.clce.models.ParamSpec#shape()}), but the
+ * graph variable holds them in ND4J's YXIO layout [kH, kW, in, out]
+ * ({@link dev.clce.models.StateLayout}, {@link dev.clce.models.ParamSpec#graphShape()},
+ * {@link dev.clce.models.EncoderModel#stateArray(String)} for a torchvision-layout view). Weight
+ * import and export, checkpoints and listings all use torchvision's layout. The optional
  * projection head is {@code projection.0} and {@code projection.2}. Trainable parameters are
  * {@code VARIABLE}s; BatchNorm {@code running_mean}, {@code running_var} and {@code
  * num_batches_tracked} (INT64 scalar) are {@code CONSTANT}s. {@link
@@ -42,8 +47,9 @@
  * <h2>M2.1 workarounds built in</h2>
  * BatchNorm and LayerNorm are built from primitive ops ({@code batchNorm} cannot be differentiated);
  * the batch variance is a mean of squared deviations ({@code variance(x, false, ...)} loses its
- * {@code biasCorrected=false} flag in the graph that training runs); convolution weights are permuted
- * to {@code YXIO} in the graph ({@code conv2d_bp} fails with {@code OIYX}); GELU is exact (erf);
+ * {@code biasCorrected=false} flag in the graph that training runs); convolution weights are stored
+ * {@code YXIO} in the graph ({@code conv2d_bp} fails with {@code OIYX}, and a permute per step costs
+ * time); GELU is exact (erf);
  * attention is {@code mmul}/{@code softmax} with biases.
  */
 package dev.clce.models;

@@ -40,10 +40,12 @@ class ModelSmokeTest {
     EncoderModel m = Models.create(arch, o);
     SameDiff sd = m.sameDiff();
 
-    // state entries: torchvision names and shapes, trainable ones are VARIABLEs, buffers CONSTANTs
+    // state entries: torchvision names and shapes (graph shapes as the layout says), trainable ones
+    // are VARIABLEs, buffers CONSTANTs
     for (ParamSpec p : m.spec().stateEntries()) {
       SDVariable v = sd.getVariable(p.name());
-      assertArrayEquals(p.shape(), sd.getArrForVarName(p.name()).shape(), p.name());
+      assertArrayEquals(p.graphShape(), sd.getArrForVarName(p.name()).shape(), p.name());
+      assertArrayEquals(p.shape(), m.stateArray(p.name()).shape(), p.name());
       assertEquals(p.trainable() ? VariableType.VARIABLE : VariableType.CONSTANT, v.getVariableType(), p.name());
     }
     long counted = 0;

@@ -1,5 +1,6 @@
 package dev.clce.bench.cli;
 
+import dev.clce.models.NormKernel;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.Stem;
 import picocli.CommandLine.Option;
@@ -34,11 +35,15 @@ public final class ModelOptionsMixin {
   @Option(names = "--projection-dim", paramLabel = "D", description = "projection head output width (default ${DEFAULT-VALUE})")
   int projectionDim = ModelOptions.DEFAULT_PROJECTION_DIM;
 
+  @Option(names = "--norm-kernel", paramLabel = "KERNEL",
+      description = "normalisation kernel of BatchNorm and LayerNorm: auto (native for float, primitive for double), native or primitive (default ${DEFAULT-VALUE})")
+  String normKernel = NormKernel.AUTO.cliName();
+
   /**
    * A builder holding the command line's values; validation happens in its {@code build()}.
    *
    * @return the builder
-   * @throws IllegalArgumentException naming the option when --stem is unknown
+   * @throws IllegalArgumentException naming the option when --stem or --norm-kernel is unknown
    */
   public ModelOptions.Builder builder() {
     return ModelOptions.builder()
@@ -48,6 +53,16 @@ public final class ModelOptionsMixin {
         .optStem(Stem.fromName(stem))
         .optWidth(width)
         .optProjectionHead(projectionHead)
-        .optProjectionDim(projectionDim);
+        .optProjectionDim(projectionDim)
+        .optNormKernel(normKernel());
+  }
+
+  private NormKernel normKernel() {
+    for (NormKernel k : NormKernel.values()) {
+      if (k.cliName().equals(normKernel)) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("--norm-kernel: must be auto, native or primitive, got " + normKernel);
   }
 }

@@ -376,7 +376,7 @@ public final class BenchRunner {
         if (skip.contains(n)) {
           continue;
         }
-        INDArray have = model.sameDiff().getArrForVarName(n);
+        INDArray have = model.stateArray(n); // checkpoints hold torchvision's layout
         INDArray got = c.tensors().get(Checkpoint.MODEL_GROUP + n);
         if (got == null || !Arrays.equals(have.shape(), got.shape())) {
           throw new IllegalStateException(ckpt + ": pretrained tensor " + n + " is missing or has another shape");

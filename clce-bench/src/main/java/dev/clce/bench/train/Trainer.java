@@ -352,7 +352,7 @@ public final class Trainer {
 
   /**
    * SHA-256 over every parameter and buffer ({@link EncoderModel#stateNames()} order), each as raw
-   * little-endian bytes in C order.
+   * little-endian bytes in C order of torchvision's layout ({@link EncoderModel#stateArray}).
    *
    * @return lower-case hex digest
    */
@@ -361,13 +361,14 @@ public final class Trainer {
   }
 
   /**
-   * SHA-256 over a model's parameters and buffers in state-dict order, raw little-endian bytes.
+   * SHA-256 over a model's parameters and buffers in state-dict order and layout, raw little-endian
+   * bytes.
    *
    * @param model the model
    * @return lower-case hex digest
    */
   public static String weightsSha256(EncoderModel model) {
-    return TensorBytes.sha256(model.stateNames(), model.sameDiff()::getArrForVarName);
+    return TensorBytes.sha256(model.stateNames(), model::stateArray);
   }
 
   private Path saveCheckpoint() {
@@ -387,10 +388,12 @@ public final class Trainer {
     meta.put(Checkpoint.KEY_CONFIG, config.toMap());
     Map<String, INDArray> tensors = new LinkedHashMap<>();
     for (String n : model.stateNames()) {
-      tensors.put(Checkpoint.MODEL_GROUP + n, sd.getArrForVarName(n));
+      tensors.put(Checkpoint.MODEL_GROUP + n, model.stateArray(n));
     }
     for (Map.Entry<String, INDArray> e : optimizer.state().entrySet()) {
-      tensors.put(Checkpoint.OPTIMIZER_GROUP + e.getKey(), e.getValue());
+      // the updater's state follows its parameter's graph layout: store it in the state-dict layout
+      String p = e.getKey();
+      tensors.put(Checkpoint.OPTIMIZER_GROUP + p, model.layout(p).flatToState(e.getValue(), sd.getArrForVarName(p).shape()));
     }
     Path file = Checkpoint.path(dir, step);
     Checkpoint.write(file, meta, tensors);
@@ -423,6 +426,9 @@ public final class Trainer {
       throw new CheckpointException(ckpt.file() + " does not fit this model and optimizer: " + problem);
     }
     loadModelState(model, ckpt);
+    for (Map.Entry<String, INDArray> e : opt.entrySet()) {
+      e.setValue(model.layout(e.getKey()).flatToGraph(e.getValue(), model.stateArray(e.getKey()).shape()));
+    }
     optimizer.restoreState(opt);
   }
 
@@ -437,7 +443,7 @@ public final class Trainer {
   static String checkModelState(EncoderModel model, Checkpoint ckpt) {
     int count = 0;
     for (String n : model.stateNames()) {
-      INDArray have = model.sameDiff().getArrForVarName(n);
+      INDArray have = model.stateArray(n);
       INDArray got = ckpt.tensors().get(Checkpoint.MODEL_GROUP + n);
       if (got == null) {
         return "missing " + n;
@@ -472,7 +478,7 @@ public final class Trainer {
 
   private static void loadModelState(EncoderModel model, Checkpoint ckpt) {
     for (String n : model.stateNames()) {
-      model.sameDiff().getArrForVarName(n).assign(ckpt.tensors().get(Checkpoint.MODEL_GROUP + n));
+      model.stateArray(n).assign(ckpt.tensors().get(Checkpoint.MODEL_GROUP + n));
     }
   }
 

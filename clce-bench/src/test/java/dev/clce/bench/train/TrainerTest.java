@@ -1,5 +1,6 @@
 package dev.clce.bench.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,6 +13,7 @@ import dev.clce.bench.data.DataSpec;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
 import dev.clce.models.Arch;
+import dev.clce.models.ParamSpec;
 import dev.clce.models.Stem;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Short training runs of a tiny ResNet on a small synthetic dataset. */
@@ -103,6 +106,28 @@ class TrainerTest {
     assertEquals(2, Checkpoint.stepOf(Checkpoint.newest(dir).orElseThrow()), "newest checkpoint after 3 steps");
     Trainer again = Trainer.create(c, dir, true, QUIET);
     assertEquals(2, again.step());
+    // Checkpoints hold convolution weights in torchvision's [out, in, kH, kW], not the graph's YXIO.
+    Checkpoint ck = Checkpoint.read(Checkpoint.newest(dir).orElseThrow());
+    try {
+      ParamSpec conv1 = again.model().spec().stateEntries().stream().filter(p -> p.name().equals("conv1.weight"))
+          .findFirst().orElseThrow();
+      long[] s = conv1.shape();
+      assertArrayEquals(new long[] {s[2], s[3], s[1], s[0]}, again.model().sameDiff().getArrForVarName("conv1.weight").shape());
+      INDArray stored = ck.tensors().get(Checkpoint.MODEL_GROUP + "conv1.weight");
+      assertArrayEquals(s, stored.shape());
+      INDArray graph = again.model().sameDiff().getArrForVarName("conv1.weight");
+      for (int o = 0; o < s[0]; o++) {
+        for (int i = 0; i < s[1]; i++) {
+          for (int y = 0; y < s[2]; y++) {
+            for (int x = 0; x < s[3]; x++) {
+              assertEquals(stored.getFloat(o, i, y, x), graph.getFloat(y, x, i, o), 0f);
+            }
+          }
+        }
+      }
+    } finally {
+      ck.release();
+    }
     TrainResult resumed = again.run();
 
     assertTrue(resumed.finished());

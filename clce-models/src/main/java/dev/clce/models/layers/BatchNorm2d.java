@@ -1,22 +1,34 @@
 package dev.clce.models.layers;
 
+import dev.clce.models.NormKernel;
 import dev.clce.models.ParamSpec;
+import dev.clce.models.ops.ClceOps;
+import dev.clce.models.ops.FusedBatchNorm;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
- * Batch normalisation over the channels of NCHW input that trains, built from primitive ops
- * (M2.1's {@code sd.nn().batchNorm} cannot be differentiated).
+ * Batch normalisation over the channels of NCHW input that trains, on ND4J's native
+ * {@code batchnorm} / {@code batchnorm_bp} kernels through {@link FusedBatchNorm} (M2.1's
+ * {@code sd.nn().batchNorm} cannot be differentiated; see {@link dev.clce.models.ops}).
  *
  * <p>With the model's scalar training switch {@code t} (1 training, 0 inference) the statistics used
  * are {@code mean = rm + t (bm - rm)} and {@code var = rv + t (bv - rv)}, where {@code bm, bv} are the
- * batch mean and biased batch variance over {@code [N, H, W]} (the variance as the mean of squared
- * deviations: M2.1's {@code variance} op loses its {@code biasCorrected=false} flag in the graph
- * that training runs) and {@code rm, rv} the running
- * statistics; the output is {@code x * scale + shift} with {@code scale = weight / sqrt(var + eps)} and
- * {@code shift = bias - mean * scale}. The running statistics are {@code CONSTANT}s that are not
- * trained; after each training step they are updated as PyTorch does (see
- * {@link dev.clce.models.BatchNormStatistics}).
+ * batch mean and biased batch variance over {@code [N, H, W]} (one native {@code moments} op) and
+ * {@code rm, rv} the running statistics; the output is
+ * {@code weight * (x - mean) / sqrt(var + eps) + bias}. In training the gradient is the full one of
+ * batch normalisation (the kernel folds the paths through the batch statistics into the input's
+ * gradient, so the statistics themselves are not differentiated); in inference it treats the running
+ * statistics as constants, as PyTorch's {@code eval()} does. The running statistics are
+ * {@code CONSTANT}s that are not trained; after each training step they are updated as PyTorch does
+ * (see {@link dev.clce.models.BatchNormStatistics}).
+ *
+ * <p>Two ways to compute it, chosen by {@link GraphContext#normKernel()} (the model option
+ * {@link dev.clce.models.ModelOptions#batchNorm()}): the native kernels above
+ * ({@link NormKernel#NATIVE}, the default for FLOAT models), or about twenty primitive ops
+ * differentiated by SameDiff ({@link NormKernel#PRIMITIVE}, the default for DOUBLE: exact to double
+ * rounding, where the native kernel holds epsilon and 1/n in float). Both are checked against
+ * PyTorch's training-mode gradient by {@code BatchNormTrainingGradientTest}.
  *
  * @param name state-dict prefix ({@code name.weight}, {@code .bias}, {@code .running_mean},
  *     {@code .running_var}, {@code .num_batches_tracked})
@@ -92,9 +104,23 @@ public record BatchNorm2d(String name, int channels, long valuesPerExample) {
     SDVariable rv = ctx.param(p.get(3));
     ctx.param(p.get(4));
     var sd = ctx.sd();
+    ctx.registerBatchNorm(this);
+    if (ctx.normKernel() == NormKernel.PRIMITIVE) {
+      return primitive(ctx, x, gamma, beta, rm, rv);
+    }
+    SDVariable[] moments = sd.math().moments(new String[] {batchMeanName(), batchVarName()}, x, new int[] {0, 2, 3}, false);
+    SDVariable t = ctx.training();
+    SDVariable mean = ClceOps.stopGradient(sd, rm.add(moments[0].sub(rm).mul(t)));
+    SDVariable var = ClceOps.stopGradient(sd, rv.add(moments[1].sub(rv).mul(t)));
+    return new FusedBatchNorm(sd, x, mean, var, gamma, beta, EPS, t).outputVariable();
+  }
+
+  /** The same function from primitive ops, differentiated by SameDiff ({@link NormKernel#PRIMITIVE}). */
+  private SDVariable primitive(GraphContext ctx, SDVariable x, SDVariable gamma, SDVariable beta, SDVariable rm, SDVariable rv) {
+    var sd = ctx.sd();
     SDVariable bm = sd.mean(batchMeanName(), x, false, 0, 2, 3);
     // Not sd.variance(x, false, ...): the copy of the op that SameDiff makes when it builds the
-    // gradient graph loses biasCorrected=false, so training steps saw the unbiased variance.
+    // gradient graph loses biasCorrected=false, so training steps would see the unbiased variance.
     SDVariable centred = x.sub(bm.reshape(1, channels, 1, 1));
     SDVariable bv = sd.mean(batchVarName(), sd.math().square(centred), false, 0, 2, 3);
     SDVariable t = ctx.training();
@@ -102,7 +128,6 @@ public record BatchNorm2d(String name, int channels, long valuesPerExample) {
     SDVariable var = rv.add(bv.sub(rv).mul(t));
     SDVariable scale = gamma.mul(sd.math().rsqrt(var.add(EPS)));
     SDVariable shift = beta.sub(mean.mul(scale));
-    ctx.registerBatchNorm(this);
     return x.mul(scale.reshape(1, channels, 1, 1)).add(shift.reshape(1, channels, 1, 1));
   }
 }

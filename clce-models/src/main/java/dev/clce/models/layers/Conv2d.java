@@ -1,6 +1,7 @@
 package dev.clce.models.layers;
 
 import dev.clce.models.ParamSpec;
+import dev.clce.models.StateLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -9,12 +10,14 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
 /**
- * A square 2-D convolution on NCHW input with PyTorch's weight layout {@code [out, in, k, k]} and
- * explicit symmetric zero padding.
+ * A square 2-D convolution on NCHW input with explicit symmetric zero padding.
  *
- * <p>The weight variable keeps PyTorch's layout; the graph permutes it to ND4J's default
- * {@code YXIO} [k, k, in, out] before {@code conv2d}. (Passing {@link WeightsFormat#OIYX} to
- * {@code conv2d} runs forward, but in M2.1 {@code conv2d_bp} then fails "Op validation failed": the
+ * <p>The weight's state-dict entry ({@link #params()}) is torchvision's {@code [out, in, k, k]}
+ * (OIHW); its graph variable is stored in ND4J's {@code YXIO} layout {@code [k, k, in, out]}
+ * ({@link StateLayout#CONV2D_YXIO}), which {@code conv2d} reads directly: no permute op in the
+ * forward graph, and the gradient comes out in the variable's layout. Weight import and export
+ * convert at the boundary ({@link StateLayout}). (ND4J's {@link WeightsFormat#OIYX} would read
+ * torchvision's layout, but in M2.1 {@code conv2d_bp} then fails "Op validation failed": the
  * derivative op does not carry the weights format.)
  *
  * @param name state-dict prefix: the weight is {@code name.weight}, the bias {@code name.bias}
@@ -35,10 +38,14 @@ public record Conv2d(String name, int in, int out, int kernel, int stride, int p
   /** Suffix of a bias in torchvision's state dict. */
   public static final String BIAS = ".bias";
 
-  /** @return the state entries: weight [out, in, k, k] and optional bias [out] */
+  /**
+   * @return the state entries: weight [out, in, k, k] (graph variable [k, k, in, out],
+   *     {@link StateLayout#CONV2D_YXIO}) and optional bias [out]
+   */
   public List<ParamSpec> params() {
     List<ParamSpec> p = new ArrayList<>(2);
-    p.add(new ParamSpec(name + WEIGHT, new long[] {out, in, kernel, kernel}, ParamSpec.Role.TRAINABLE, weightInit));
+    p.add(new ParamSpec(name + WEIGHT, new long[] {out, in, kernel, kernel}, ParamSpec.Role.TRAINABLE, weightInit,
+        StateLayout.CONV2D_YXIO));
     if (bias) {
       p.add(new ParamSpec(name + BIAS, new long[] {out}, ParamSpec.Role.TRAINABLE, biasInit));
     }
@@ -62,7 +69,7 @@ public record Conv2d(String name, int in, int out, int kernel, int stride, int p
    */
   public SDVariable forward(GraphContext ctx, SDVariable x) {
     List<ParamSpec> p = params();
-    SDVariable w = ctx.param(p.get(0));
+    SDVariable w = ctx.param(p.get(0)); // [k, k, in, out]: the YXIO layout conv2d reads
     SDVariable b = bias ? ctx.param(p.get(1)) : null;
     Conv2DConfig cfg = Conv2DConfig.builder()
         .kH(kernel).kW(kernel)
@@ -72,7 +79,6 @@ public record Conv2d(String name, int in, int out, int kernel, int stride, int p
         .dataFormat(Conv2DConfig.NCHW)
         .weightsFormat(WeightsFormat.YXIO)
         .build();
-    w = w.permute(2, 3, 1, 0);
     return b == null ? ctx.sd().cnn().conv2d(x, w, cfg) : ctx.sd().cnn().conv2d(x, w, b, cfg);
   }
 }

@@ -1,6 +1,8 @@
 package dev.clce.models.layers;
 
+import dev.clce.models.NormKernel;
 import dev.clce.models.ParamSpec;
+import dev.clce.models.StateLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,15 +20,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * What a layer needs while it adds itself to a graph: the graph, the floating-point type, a seeded
  * random source, the model's training switch, and the record of every state entry created so far.
  *
- * <p>Every parameter and buffer goes through {@link #param(ParamSpec)}: the variable is named and
- * shaped exactly as the spec says, so the list of specs a layer reports ({@code params()}) and the
- * variables it creates are one definition.
+ * <p>Every parameter and buffer goes through {@link #param(ParamSpec)}: the variable is named as the
+ * spec says and shaped as its {@link ParamSpec#graphShape()}, so the list of specs a layer reports
+ * ({@code params()}) and the variables it creates are one definition.
  */
 public final class GraphContext implements AutoCloseable {
   private final SameDiff sd;
   private final DataType dataType;
   private final Random rng;
   private final SDVariable training;
+  private final NormKernel normKernel;
   private final Map<String, ParamSpec> created = new LinkedHashMap<>();
   private final List<BatchNorm2d> batchNorms = new ArrayList<>();
 
@@ -37,11 +40,27 @@ public final class GraphContext implements AutoCloseable {
    * @param trainingFlagName name of the scalar constant that is 1 in training and 0 in inference
    */
   public GraphContext(SameDiff sd, DataType dataType, long seed, String trainingFlagName) {
+    this(sd, dataType, seed, trainingFlagName, NormKernel.AUTO);
+  }
+
+  /**
+   * @param sd the graph to build into
+   * @param dataType floating-point type of parameters and activations
+   * @param seed seed of the initialisation
+   * @param trainingFlagName name of the scalar constant that is 1 in training and 0 in inference
+   * @param normKernel how BatchNorm and LayerNorm layers compute ({@link NormKernel#AUTO} resolves by
+   *     {@code dataType})
+   */
+  public GraphContext(SameDiff sd, DataType dataType, long seed, String trainingFlagName, NormKernel normKernel) {
+    if (normKernel == null) {
+      throw new IllegalArgumentException("normKernel: must not be null");
+    }
     this.sd = Objects.requireNonNull(sd, "sd");
     if (dataType == null || !dataType.isFPType()) {
       throw new IllegalArgumentException("dataType: must be a floating-point type, got " + dataType);
     }
     this.dataType = dataType;
+    this.normKernel = normKernel.resolve(dataType);
     this.rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
     this.training = sd.constant(trainingFlagName, Nd4j.scalar(dataType, 1.0));
   }
@@ -49,6 +68,11 @@ public final class GraphContext implements AutoCloseable {
   /** @return the graph */
   public SameDiff sd() {
     return sd;
+  }
+
+  /** @return how BatchNorm and LayerNorm layers compute: {@link NormKernel#NATIVE} or {@link NormKernel#PRIMITIVE} */
+  public NormKernel normKernel() {
+    return normKernel;
   }
 
   /** @return the floating-point type */
@@ -63,10 +87,12 @@ public final class GraphContext implements AutoCloseable {
 
   /**
    * Creates the variable for a state entry: a trainable {@code VARIABLE} or a {@code CONSTANT}
-   * buffer, initialised as the spec says.
+   * buffer, initialised as the spec says. The random values are drawn in the state-dict shape and
+   * then laid out as {@link ParamSpec#layout()} says, so a seed gives the same torchvision-layout
+   * weights whatever the graph layout.
    *
    * @param spec the entry
-   * @return the variable, named {@code spec.name()}
+   * @return the variable, named {@code spec.name()}, shaped {@code spec.graphShape()}
    */
   public SDVariable param(ParamSpec spec) {
     if (created.containsKey(spec.name())) {
@@ -76,7 +102,8 @@ public final class GraphContext implements AutoCloseable {
     if (spec.role() == ParamSpec.Role.BATCH_COUNT) {
       return sd.constant(spec.name(), Nd4j.scalar(DataType.INT64, 0L));
     }
-    INDArray arr = initialise(spec);
+    INDArray state = initialise(spec);
+    INDArray arr = spec.layout() == StateLayout.SAME ? state : spec.layout().graphView(state).dup('c');
     if (spec.trainable()) {
       return sd.var(spec.name(), arr);
     }

@@ -1,8 +1,10 @@
 package dev.clce.models.weights;
 
+import dev.clce.models.ops.ClceOps;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelNames;
 import dev.clce.models.ModelSpec;
+import dev.clce.models.StateLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -15,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.Variable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.shape.Permute;
 
 /**
  * Saves and loads a model in SameDiff's own format (FlatBuffers, {@link SameDiff#save} /
@@ -92,6 +97,7 @@ public final class ModelCheckpoint {
     if (file == null || !Files.isRegularFile(file)) {
       throw new IllegalArgumentException("file: no such file, got " + file);
     }
+    ClceOps.register();   // the graph may hold clce's own ops (BatchNorm), rebuilt by name
     try {
       return SameDiff.load(file.toFile(), withUpdaterState);
     } catch (RuntimeException e) {
@@ -101,7 +107,9 @@ public final class ModelCheckpoint {
 
   /**
    * Rebuilds a model from its spec and a file saved by {@link #save}: every state entry and the
-   * training/inference mode come from the file; all or nothing.
+   * training/inference mode come from the file; all or nothing. A file saved before convolution
+   * weights moved to the graph's YXIO layout (its graph permutes {@code [out, in, kH, kW]} weights
+   * before {@code conv2d}) is converted.
    *
    * @param spec the spec the saved model was built from (for example {@code saved.spec()}, or
    *     {@code Models.spec(arch, options)} with the same options)
@@ -121,6 +129,9 @@ public final class ModelCheckpoint {
     Map<String, INDArray> values = new LinkedHashMap<>();
     for (String n : model.stateNames()) {
       INDArray src = saved.hasVariable(n) ? saved.getArrForVarName(n) : null;
+      if (src != null && inStateLayout(saved, n, model.layout(n))) {
+        src = model.layout(n).graphView(src);
+      }
       INDArray dst = sd.getArrForVarName(n);
       if (src == null) {
         problems.add("missing '" + n + "'");
@@ -145,5 +156,25 @@ public final class ModelCheckpoint {
     }
     model.setTraining(flag.getDouble(0) != 0.0);
     return model;
+  }
+
+  /**
+   * Whether a saved graph holds a variable in the state-dict layout although the model lays it out
+   * otherwise: files written before convolution weights moved to YXIO hold them as
+   * {@code [out, in, kH, kW]} and feed {@code conv2d} through a {@code permute} op.
+   */
+  private static boolean inStateLayout(SameDiff saved, String name, StateLayout layout) {
+    if (layout == StateLayout.SAME) {
+      return false;
+    }
+    Variable v = saved.getVariables().get(name);
+    List<String> consumers = v == null || v.getInputsForOp() == null ? List.of() : v.getInputsForOp();
+    for (String op : consumers) {
+      SameDiffOp o = saved.getOps().get(op);
+      if (o != null && o.getOp() instanceof Permute) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -14,7 +14,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * torchvision-compatible weights for our encoders: import and export of a state dict stored as
- * safetensors, with torchvision's names and shapes (buffers included).
+ * safetensors, with torchvision's names and shapes (buffers included). Files are always in
+ * torchvision's layout: convolution weights, which the graph holds as YXIO {@code [kH, kW, in, out]},
+ * are converted from and to {@code [out, in, kH, kW]} here ({@link dev.clce.models.StateLayout}).
  *
  * <pre>{@code
  * EncoderModel m = Models.create(Arch.RESNET50, ModelOptions.builder().build());
@@ -82,14 +84,18 @@ public final class ModelWeights {
    *
    * @param model the model
    * @param file the file
-   * @param options what to skip, ignore or rename
+   * @param options what to skip, ignore or rename (their layout is replaced by the model's:
+   *     the file is read in torchvision's layout)
    * @return what was loaded
    * @throws IllegalArgumentException if the file is malformed or does not fit the model (the model
    *     is then unchanged)
    */
   public static WeightImport.Result load(EncoderModel model, Path file, WeightImport.Options options) {
     requireModel(model);
-    return WeightImport.load(model.sameDiff(), model.stateNames(), file, options);
+    if (options == null) {
+      throw new IllegalArgumentException("options: must not be null");
+    }
+    return WeightImport.load(model.sameDiff(), model.stateNames(), file, options.withLayout(model::layout));
   }
 
   /**
@@ -111,7 +117,8 @@ public final class ModelWeights {
 
   /**
    * Writes every parameter and buffer of the model to a safetensors file (atomically), under
-   * torchvision's names, with metadata {@code format=pt} and {@code arch}.
+   * torchvision's names and in torchvision's shapes and layout, with metadata {@code format=pt} and
+   * {@code arch}.
    *
    * @param model the model
    * @param file the target (replaced if present)
@@ -121,7 +128,7 @@ public final class ModelWeights {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put(META_FORMAT, FORMAT_PT);
     meta.put(META_ARCH, model.spec().name());
-    WeightImport.export(model.sameDiff(), model.stateNames(), file, meta);
+    WeightImport.export(model.sameDiff(), model.stateNames(), file, meta, model::layout);
   }
 
   private static void requireModel(EncoderModel model) {

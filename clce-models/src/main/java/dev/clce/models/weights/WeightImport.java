@@ -1,5 +1,6 @@
 package dev.clce.models.weights;
 
+import dev.clce.models.StateLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -38,6 +40,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Element types: a floating tensor loads into a floating variable of any precision (F16 and BF16
  * exactly, F64 rounded to FLOAT), an integer tensor into an integer variable (values must fit);
  * floating into integer and integer into floating are refused.
+ *
+ * <p>Layouts: a graph variable may hold its tensor in another axis order than the file
+ * ({@link StateLayout}, e.g. a convolution weight stored YXIO in the graph and OIHW in torchvision's
+ * state dict). {@link Options#withLayout} (import) and the layout argument of
+ * {@link #export(SameDiff, Collection, Path, Map, Function)} say so per name; the file side is
+ * always the state-dict layout. Without them every variable is taken as laid out like the file.
  */
 public final class WeightImport {
 
@@ -51,16 +59,20 @@ public final class WeightImport {
    */
   public static final class Options {
     private static final Predicate<String> NONE = n -> false;
-    private static final Options STRICT = new Options(NONE, NONE, UnaryOperator.identity());
+    private static final Function<String, StateLayout> ALL_SAME = n -> StateLayout.SAME;
+    private static final Options STRICT = new Options(NONE, NONE, UnaryOperator.identity(), ALL_SAME);
 
     private final Predicate<String> skip;
     private final Predicate<String> ignoreUnexpected;
     private final UnaryOperator<String> rename;
+    private final Function<String, StateLayout> layout;
 
-    private Options(Predicate<String> skip, Predicate<String> ignoreUnexpected, UnaryOperator<String> rename) {
+    private Options(Predicate<String> skip, Predicate<String> ignoreUnexpected, UnaryOperator<String> rename,
+        Function<String, StateLayout> layout) {
       this.skip = skip;
       this.ignoreUnexpected = ignoreUnexpected;
       this.rename = rename;
+      this.layout = layout;
     }
 
     /** @return options under which every expected tensor must be in the file and nothing else */
@@ -77,7 +89,7 @@ public final class WeightImport {
      * @return new options
      */
     public Options withSkip(Predicate<String> skip) {
-      return new Options(Objects.requireNonNull(skip, "skip"), ignoreUnexpected, rename);
+      return new Options(Objects.requireNonNull(skip, "skip"), ignoreUnexpected, rename, layout);
     }
 
     /**
@@ -88,7 +100,7 @@ public final class WeightImport {
      * @return new options
      */
     public Options withIgnoreUnexpected(Predicate<String> ignore) {
-      return new Options(skip, Objects.requireNonNull(ignore, "ignore"), rename);
+      return new Options(skip, Objects.requireNonNull(ignore, "ignore"), rename, layout);
     }
 
     /**
@@ -100,7 +112,20 @@ public final class WeightImport {
      * @return new options
      */
     public Options withRename(UnaryOperator<String> rename) {
-      return new Options(skip, ignoreUnexpected, Objects.requireNonNull(rename, "rename"));
+      return new Options(skip, ignoreUnexpected, Objects.requireNonNull(rename, "rename"), layout);
+    }
+
+    /**
+     * How each graph variable is laid out relative to the file's (state-dict) tensor of the same
+     * model name: the file's shape is checked against {@link StateLayout#stateShape} of the
+     * variable's shape, and the values are laid out with {@link StateLayout#graphView} on load.
+     * {@code ModelWeights} sets this from the model's spec.
+     *
+     * @param layout model name to layout (must not return null for a loaded name)
+     * @return new options
+     */
+    public Options withLayout(Function<String, StateLayout> layout) {
+      return new Options(skip, ignoreUnexpected, rename, Objects.requireNonNull(layout, "layout"));
     }
 
     /** @return the names left out of the import */
@@ -116,6 +141,11 @@ public final class WeightImport {
     /** @return the map from file names to model names */
     public UnaryOperator<String> rename() {
       return rename;
+    }
+
+    /** @return the graph layout of each model name */
+    public Function<String, StateLayout> layout() {
+      return layout;
     }
   }
 
@@ -208,11 +238,29 @@ public final class WeightImport {
    * @throws IllegalArgumentException if a name is not a VARIABLE or CONSTANT of the graph with an array
    */
   public static List<TensorSpec> specs(SameDiff sd, Collection<String> names) {
+    return specs(sd, names, Options.ALL_SAME);
+  }
+
+  /**
+   * The tensors a graph holds under the given names as a state-dict file holds them: shapes in the
+   * state-dict layout, types of the current arrays.
+   *
+   * @param sd the graph
+   * @param names variable names (parameters and buffers)
+   * @param layout graph layout of each name
+   * @return one spec per name, in order
+   * @throws IllegalArgumentException if a name is not a VARIABLE or CONSTANT of the graph with an
+   *     array, or its array does not fit its layout
+   */
+  public static List<TensorSpec> specs(SameDiff sd, Collection<String> names, Function<String, StateLayout> layout) {
     requireGraphAndNames(sd, names);
+    if (layout == null) {
+      throw new IllegalArgumentException("layout: must not be null");
+    }
     List<TensorSpec> out = new ArrayList<>(names.size());
     for (String n : names) {
       INDArray arr = stateArray(sd, n);
-      out.add(new TensorSpec(n, arr.shape(), arr.dataType()));
+      out.add(new TensorSpec(n, layoutOf(layout, n).stateShape(arr.shape()), arr.dataType()));
     }
     return out;
   }
@@ -331,7 +379,7 @@ public final class WeightImport {
     if (options == null) {
       throw new IllegalArgumentException("options: must not be null");
     }
-    List<TensorSpec> expected = specs(sd, names);
+    List<TensorSpec> expected = specs(sd, names, options.layout());
     SafetensorsHeader header = Safetensors.readHeader(file);
     Check check = check(expected, header.tensors(), options);
     check.requireOk(file);
@@ -355,7 +403,7 @@ public final class WeightImport {
     }
     // Every tensor is read and converted: only now touch the graph.
     for (Map.Entry<String, INDArray> e : converted.entrySet()) {
-      assign(sd, e.getKey(), e.getValue());
+      assign(sd, e.getKey(), layoutOf(options.layout(), e.getKey()).graphView(e.getValue()));
     }
     return new Result(List.copyOf(check.load().keySet()), check.conversions(), check.ignored(), check.renamed());
   }
@@ -371,10 +419,33 @@ public final class WeightImport {
    * @throws IllegalArgumentException if a name is not a VARIABLE or CONSTANT with an array
    */
   public static void export(SameDiff sd, Collection<String> names, Path file, Map<String, String> metadata) {
+    export(sd, names, file, metadata, Options.ALL_SAME);
+  }
+
+  /**
+   * Writes the named parameters and buffers of a graph to a safetensors file (atomically), each in
+   * its graph type and in the state-dict layout its {@code layout} gives, under its variable name,
+   * in the order given.
+   *
+   * @param sd the graph
+   * @param names the model's parameters and buffers
+   * @param file the target file (replaced if present)
+   * @param metadata {@code __metadata__} strings, or null for none
+   * @param layout graph layout of each name
+   * @throws IllegalArgumentException if a name is not a VARIABLE or CONSTANT with an array, or its
+   *     array does not fit its layout
+   */
+  public static void export(SameDiff sd, Collection<String> names, Path file, Map<String, String> metadata,
+      Function<String, StateLayout> layout) {
     requireGraphAndNames(sd, names);
+    if (layout == null) {
+      throw new IllegalArgumentException("layout: must not be null");
+    }
     Map<String, INDArray> out = new LinkedHashMap<>();
     for (String n : names) {
-      out.put(n, stateArray(sd, n));
+      StateLayout l = layoutOf(layout, n);
+      INDArray arr = stateArray(sd, n);
+      out.put(n, l == StateLayout.SAME ? arr : l.stateView(arr).dup('c'));
     }
     Safetensors.write(file, out, metadata);
   }
@@ -413,6 +484,14 @@ public final class WeightImport {
     return arr;
   }
 
+  private static StateLayout layoutOf(Function<String, StateLayout> layout, String name) {
+    StateLayout l = layout.apply(name);
+    if (l == null) {
+      throw new IllegalArgumentException("layout: gives no layout for '" + name + "'");
+    }
+    return l;
+  }
+
   private static void requireFits(Path file, String name, INDArray a, DataType target) {
     long min;
     long max;
@@ -448,7 +527,7 @@ public final class WeightImport {
     if (current != null && current.dataType() == value.dataType() && Arrays.equals(current.shape(), value.shape())) {
       current.assign(value);
     } else {
-      sd.assignArray(value, sd.getVariable(name));
+      sd.assignArray(value.dup('c'), sd.getVariable(name));
     }
   }
 }

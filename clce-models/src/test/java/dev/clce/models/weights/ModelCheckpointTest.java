@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.clce.core.io.Npy;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelNames;
+import dev.clce.models.ParamSpec;
+import dev.clce.models.StateLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,5 +165,32 @@ class ModelCheckpointTest {
     IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
         () -> ModelCheckpoint.load(dir.resolve("nope.sd"), false));
     assertTrue(missing.getMessage().startsWith("file: "), missing.getMessage());
+  }
+
+  @Test
+  void restoreConvertsAFileWithTorchvisionLayoutConvWeights() {
+    ReducedModels r = ReducedModels.RESNET18_TINY;
+    Map<String, INDArray> torch = Safetensors.read(r.weights());
+    // A graph as clce saved it before convolution weights moved to YXIO: [out, in, kH, kW]
+    // variables that reach conv2d through a permute op.
+    SameDiff legacy = SameDiff.create();
+    for (ParamSpec p : r.spec().stateEntries()) {
+      INDArray v = torch.get(p.name()).castTo(p.role() == ParamSpec.Role.BATCH_COUNT ? DataType.INT64 : DataType.FLOAT);
+      SDVariable var = p.trainable() ? legacy.var(p.name(), v) : legacy.constant(p.name(), v);
+      if (p.layout() == StateLayout.CONV2D_YXIO) {
+        var.permute(2, 3, 1, 0);
+      }
+    }
+    legacy.constant(ModelNames.TRAINING_FLAG, Nd4j.scalar(DataType.FLOAT, 0.0));
+    Path file = dir.resolve("legacy.sd");
+    legacy.save(file.toFile(), false);
+
+    EncoderModel back = ModelCheckpoint.restore(r.spec(), file);
+    assertFalse(back.isTraining());
+    for (String n : back.stateNames()) {
+      assertEquals(torch.get(n).castTo(back.stateArray(n).dataType()), back.stateArray(n).dup(), n);
+    }
+    ReducedModelFixtureTest.assertClose("logits of the converted model", Npy.read(r.logits()),
+        back.output(Npy.read(r.input())).get(ModelNames.LOGITS));
   }
 }

@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clce.core.io.Npy;
 import dev.clce.models.EncoderModel;
+import dev.clce.models.ParamSpec;
+import dev.clce.models.StateLayout;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +88,50 @@ class ReducedModelFixtureTest {
       assertEquals(a.get(n), b.get(n), n);
     }
     assertEquals(r.spec().name(), ours.metadata().get(ModelWeights.META_ARCH));
+  }
+
+  @ParameterizedTest
+  @EnumSource(ReducedModels.class)
+  void convWeightsLoadAsYxioAndExportAsTheSameBytes(ReducedModels r) throws IOException {
+    EncoderModel m = r.build();
+    ModelWeights.load(m, r.weights());
+    Map<String, INDArray> file = Safetensors.read(r.weights());
+    int convs = 0;
+    for (ParamSpec p : m.spec().stateEntries()) {
+      if (p.layout() != StateLayout.CONV2D_YXIO) {
+        continue;
+      }
+      convs++;
+      INDArray w = file.get(p.name());                             // torchvision [out, in, kH, kW]
+      INDArray g = m.sameDiff().getArrForVarName(p.name());        // graph [kH, kW, in, out]
+      long[] s = w.shape();
+      assertArrayEquals(new long[] {s[2], s[3], s[1], s[0]}, g.shape(), p.name());
+      for (int o = 0; o < s[0]; o++) {
+        for (int i = 0; i < s[1]; i++) {
+          for (int y = 0; y < s[2]; y++) {
+            for (int x = 0; x < s[3]; x++) {
+              assertEquals(w.getFloat(o, i, y, x), g.getFloat(y, x, i, o), 0f, p.name());
+            }
+          }
+        }
+      }
+    }
+    assertTrue(convs > 0, "the model has convolutions");
+
+    Path out = dir.resolve(r.fixture() + "_bytes.safetensors");
+    ModelWeights.export(m, out);
+    SafetensorsHeader theirs = Safetensors.readHeader(r.weights());
+    SafetensorsHeader ours = Safetensors.readHeader(out);
+    byte[] theirBytes = Files.readAllBytes(r.weights());
+    byte[] ourBytes = Files.readAllBytes(out);
+    for (SafetensorsTensorInfo t : theirs.tensors().values()) {
+      SafetensorsTensorInfo o = ours.tensors().get(t.name());
+      assertArrayEquals(t.shape(), o.shape(), t.name());
+      assertArrayEquals(
+          Arrays.copyOfRange(theirBytes, (int) (theirs.dataStart() + t.begin()), (int) (theirs.dataStart() + t.end())),
+          Arrays.copyOfRange(ourBytes, (int) (ours.dataStart() + o.begin()), (int) (ours.dataStart() + o.end())),
+          t.name() + ": exported bytes differ from the imported file");
+    }
   }
 
   @ParameterizedTest
