@@ -41,9 +41,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * hundred ops, so at M = 128 the graph form took about 20x PyTorch's time; this form runs a handful
  * of ND4J calls.
  *
- * <p>The off-heap temporaries (the embeddings in double, the products, H) live in a per-thread ND4J
- * workspace ({@value #WORKSPACE}) that is reused from call to call, rather than being allocated and
- * freed afresh each call. The returned arrays are allocated outside it, in the caller's scope.
+ * <p>Memory: the [M, M] matrices live on the Java heap, four of them in double (about
+ * {@code 32 M^2} bytes per call: 2 MiB at M = 256, 32 MiB at M = 1024). The off-heap temporaries
+ * (the embeddings in double, {@code Z Z^T}, H) live in a per-thread ND4J workspace
+ * ({@value #WORKSPACE}) that is reused from call to call rather than allocated and freed afresh;
+ * it keeps the largest call's size (about {@code 8 M d + 12 M^2} bytes for float inputs) until the
+ * thread's workspaces are destroyed ({@code Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread()}).
+ * The returned arrays are allocated outside it, in the caller's scope.
  *
  * <p>Thread-safe (no shared state; workspaces are per thread). The returned gradients are fresh
  * arrays, owned by the caller.
