@@ -41,8 +41,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * hundred ops, so at M = 128 the graph form took about 20x PyTorch's time; this form runs a handful
  * of ND4J calls.
  *
- * <p>Memory: the [M, M] matrices live on the Java heap, four of them in double (about
- * {@code 32 M^2} bytes per call: 2 MiB at M = 256, 32 MiB at M = 1024). The off-heap temporaries
+ * <p>Memory: the [M, M] matrices live on the Java heap, three of them in double (about
+ * {@code 24 M^2} bytes per call: 1.5 MiB at M = 256, 24 MiB at M = 1024). The off-heap temporaries
  * (the embeddings in double, {@code Z Z^T}, H) live in a per-thread ND4J workspace
  * ({@value #WORKSPACE}) that is reused from call to call rather than allocated and freed afresh;
  * it keeps the largest call's size (about {@code 8 M d + 12 M^2} bytes for float inputs) until the
@@ -107,10 +107,11 @@ public final class EagerLoss {
       gz = Nd4j.createUninitialized(embeddings.dataType(), m, embeddings.columns());
       try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE_CONFIG, WORKSPACE)) {
         Embeddings e = new Embeddings(embeddings, m);
-        double[] g = new double[m * m];
+        // dL/ds overwrites s row by row (each row is read before it is written).
+        double[] g = e.similarities(config.tau());
         double c = kind == LossKind.HSCL
-            ? hscl(e.similarities(config.tau()), y, m, config.beta(), g)
-            : contrastive(e.similarities(config.tau()), y, m, massOf(config), aggregationOf(config), g);
+            ? hscl(g, y, m, config.beta(), g)
+            : contrastive(g, y, m, massOf(config), aggregationOf(config), g);
         value += contrastiveWeight * c;
         e.backward(g, contrastiveWeight / config.tau(), gz);
       }
@@ -228,7 +229,8 @@ public final class EagerLoss {
   }
 
   // ------------------------------------------------------------------------------------------
-  // The losses on the similarities; each writes dL/ds into g (unscaled by 1/tau) and returns L.
+  // The losses on the similarities; each writes dL/ds into g (unscaled by 1/tau; g may be s itself:
+  // each row of s is read before the same row of g is written) and returns L.
 
   /** @return for each row, how many rows share its label (itself included) */
   private static int[] classSizes(long[] y) {
@@ -255,9 +257,11 @@ public final class EagerLoss {
     int anchors = 0;
     for (int i = 0; i < m; i++) {
       int nPos = sizes[i] - 1;
-      if (nPos > 0) { // else not an anchor: no value, no gradient
+      if (nPos > 0) {
         anchors++;
         total += contrastiveRow(s, y, m, i, nPos, m - sizes[i], mass, aggregation, e, g);
+      } else {
+        java.util.Arrays.fill(g, i * m, (i + 1) * m, 0.0); // not an anchor: no value, no gradient
       }
     }
     if (anchors == 0) {
@@ -363,8 +367,10 @@ public final class EagerLoss {
     for (int i = 0; i < m; i++) {
       int nPos = sizes[i] - 1;
       pairs += nPos;
-      if (nPos > 0 && sizes[i] < m && m > 2) { // else no pair, or pairs of loss 0 and gradient 0
+      if (nPos > 0 && sizes[i] < m && m > 2) {
         total += hsclRow(s, y, m, i, beta, q, r, g);
+      } else {
+        java.util.Arrays.fill(g, i * m, (i + 1) * m, 0.0); // no pair, or pairs of loss 0 and gradient 0
       }
     }
     if (pairs == 0) {
@@ -408,6 +414,7 @@ public final class EagerLoss {
         g[row + j] = -sig;
       }
     }
+    g[row + i] = 0.0;
     double fq = sumSig * (1.0 + beta) / num;
     double fr = sumSig * beta / den;
     for (int j = 0; j < m; j++) {
