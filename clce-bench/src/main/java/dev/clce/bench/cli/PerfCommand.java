@@ -144,7 +144,7 @@ public final class PerfCommand implements Callable<Integer> {
         default -> throw new IllegalArgumentException("--form: must be samediff or eager, got " + form);
       };
       if (prof != null && f == LossStepBenchmark.Form.EAGER) {
-        throw new IllegalArgumentException("--profile: only with --form samediff (the eager graph is private), got --form " + form);
+        throw new IllegalArgumentException("--profile: only with --form samediff (the eager form runs no graph), got --form " + form);
       }
       LossStepBenchmark b = new LossStepBenchmark(cfg, f, m, d, seed);
       root.put("mode", "loss-only");

@@ -109,7 +109,7 @@ public final class LossStepBenchmark {
   }
 
   /**
-   * Adds a listener to the SameDiff form's runs (ignored by the eager form, whose graph is private).
+   * Adds a listener to the SameDiff form's runs (ignored by the eager form, which runs no graph).
    *
    * @param l the listener
    */
