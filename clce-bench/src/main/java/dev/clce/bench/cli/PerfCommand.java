@@ -152,12 +152,14 @@ public final class PerfCommand implements Callable<Integer> {
       root.put("M", m);
       root.put("d", d);
       if (prof != null) {
+        // Warm up before the listener is attached: the profile covers the timed steps only.
         b.run(warmup, 1);
         b.addListener(prof);
         prof.reset();
-      }
-      for (int i = 0; i < warmup; i++) {
-        b.step();
+      } else {
+        for (int i = 0; i < warmup; i++) {
+          b.step();
+        }
       }
       cpu0 = ProcessCpu.seconds();
       t = b.run(0, steps);

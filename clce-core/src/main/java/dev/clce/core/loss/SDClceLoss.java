@@ -45,7 +45,7 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  *   <li>Graph size: everything that depends on the labels or on the shifts only (masks, anchor
  *       weights, lambda, 1/M, the shifts' share of each per-anchor loss) is folded into
  *       forward-only terms with no backward counterpart; when M is known at build time the identity
- *       is a constant. CLCE runs 117 ops per forward and backward step, CE 6 (175 and 33 before
+ *       is a constant. CLCE runs 104 ops per forward and backward step, CE 6 (152 and 30 before
  *       these choices), and each SameDiff op costs some tens of microseconds however small it is,
  *       so the op count sets the cost at small M.
  *   <li>Degenerate batches: an anchor without a positive does not count; when no anchor has one
