@@ -45,7 +45,7 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  *   <li>Graph size: everything that depends on the labels or on the shifts only (masks, anchor
  *       weights, lambda, 1/M, the shifts' share of each per-anchor loss) is folded into
  *       forward-only terms with no backward counterpart; when M is known at build time the identity
- *       is a constant. CLCE runs 104 ops per forward and backward step, CE 6 (152 and 30 before
+ *       is a constant. CLCE runs 107 ops per forward and backward step, CE 6 (152 and 30 before
  *       these choices), and each SameDiff op costs some tens of microseconds however small it is,
  *       so the op count sets the cost at small M.
  *   <li>Degenerate batches: an anchor without a positive does not count; when no anchor has one
@@ -312,9 +312,11 @@ public final class SDClceLoss {
 
     Batch(SDVariable z, SDVariable labels, double tau) {
       DataType dt = z.dataType();
-      // Scaling the [M, 1] inverse norms by 1/sqrt(tau) folds the temperature into the matmul.
-      SDVariable xs = z.mul(inverseNorm(z, 1.0 / Math.sqrt(tau)));
-      s = sd.mmul(xs, xs, false, true, false);
+      // s = (z z^T) * (u u^T) with u = rsqrt(||z||^2 + eps^2) / sqrt(tau): the same x_i . x_j / tau
+      // without the [M, d] x [M, 1] broadcast multiply, whose backward (multiply_bp) was the
+      // costliest op at d = 768; the scales meet the Gram matrix as an [M, M] product instead.
+      SDVariable u = inverseNorm(z, 1.0 / Math.sqrt(tau));
+      s = sd.mmul(z, z, false, true, false).mul(sd.mmul(u, u, false, true, false));
       SDVariable y = intLabels(labels);
       this.labels = y;
       big = 2.0 / tau + MASK_MARGIN;
