@@ -26,6 +26,7 @@ class ModelOptionsTest {
     refused("maxBlocksPerStage", "-2", () -> ModelOptions.builder().optMaxBlocksPerStage(-2).build());
     refused("dataType", "INT", () -> ModelOptions.builder().optDataType(DataType.INT32).build());
     refused("stem", "null", () -> ModelOptions.builder().optStem(null).build());
+    refused("normKernel", "null", () -> ModelOptions.builder().optNormKernel(null).build());
   }
 
   @Test

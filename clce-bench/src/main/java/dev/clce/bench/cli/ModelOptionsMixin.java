@@ -63,6 +63,6 @@ public final class ModelOptionsMixin {
         return k;
       }
     }
-    throw new IllegalArgumentException("--norm-kernel: must be auto, native or primitive, got " + normKernel);
+    throw new IllegalArgumentException("normKernel: must be auto, native or primitive, got " + normKernel);
   }
 }

@@ -15,6 +15,7 @@ import dev.clce.models.Arch;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.Models;
+import dev.clce.models.NativeMemoryGuard;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -86,6 +87,11 @@ public final class PerfCommand implements Callable<Integer> {
   @Option(names = "--tad-threshold", paramLabel = "N",
       description = "ND4J: ops along dimensions with fewer than N sub-arrays run on one thread (ND4J's default 1)")
   Integer tadThreshold;
+
+  @Option(names = "--gc-overhead", paramLabel = "F",
+      description = "training: run the garbage collector between steps, at most this share of the time "
+          + "(NativeMemoryGuard; ND4J frees off-heap memory at GC; 0 = never; default ${DEFAULT-VALUE})")
+  double gcOverhead = NativeMemoryGuard.DEFAULT_MAX_OVERHEAD;
 
   @Option(names = "--seed", paramLabel = "S", description = "seed of weights and inputs (default ${DEFAULT-VALUE})")
   long seed = 1;
@@ -174,8 +180,12 @@ public final class PerfCommand implements Callable<Integer> {
       if (batch < 2 || batch % 2 != 0) {
         throw new IllegalArgumentException("--batch: must be even and >= 2 (two views per image), got " + batch);
       }
+      if (!(gcOverhead >= 0 && gcOverhead <= 1)) {
+        throw new IllegalArgumentException("--gc-overhead: must be in [0, 1], got " + gcOverhead);
+      }
       EncoderModel model = Models.create(a, o);
       TrainStepBenchmark b = new TrainStepBenchmark(model, cfg, batch, seed);
+      b.setMemoryGuard(gcOverhead == 0 ? null : new NativeMemoryGuard(gcOverhead));
       root.put("mode", "train");
       root.put("arch", a.cliName());
       root.put("image_size", o.imageSize());
@@ -199,6 +209,8 @@ public final class PerfCommand implements Callable<Integer> {
       cpu1 = ProcessCpu.seconds();
       root.put("first_step_s", b.firstStepSeconds());
       root.put("loss_after", b.currentLoss());
+      root.put("gc_overhead", gcOverhead);
+      root.put("gc_collections", b.memoryCollections());
       ArrayNode rss = root.putArray("rss_after_step_mb");
       b.rssAfterStepMb().forEach(rss::add);
       imagesPerStep = batch;

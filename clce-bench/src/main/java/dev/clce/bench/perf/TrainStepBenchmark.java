@@ -3,6 +3,7 @@ package dev.clce.bench.perf;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.SDClceLoss;
 import dev.clce.models.EncoderModel;
+import dev.clce.models.NativeMemoryGuard;
 import dev.clce.models.ModelOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class TrainStepBenchmark {
   private final List<Listener> listeners = new ArrayList<>();
   private double firstStepSeconds = Double.NaN;
   private final List<Double> rssAfterStepMb = new ArrayList<>();
+  private NativeMemoryGuard memoryGuard = NativeMemoryGuard.withDefaults();
 
   /**
    * Adds the loss and the training configuration to the model's graph and makes the batch.
@@ -103,10 +105,28 @@ public final class TrainStepBenchmark {
     listeners.add(l);
   }
 
+  /**
+   * Sets the guard that runs the garbage collector between steps (part of each timed step, as in a
+   * training loop); {@link NativeMemoryGuard#withDefaults()} unless set.
+   *
+   * @param guard the guard, or null for none (resident memory then grows until a collection happens)
+   */
+  public void setMemoryGuard(NativeMemoryGuard guard) {
+    this.memoryGuard = guard;
+  }
+
+  /** @return garbage collections the memory guard ran so far (0 without a guard) */
+  public int memoryCollections() {
+    return memoryGuard == null ? 0 : memoryGuard.collections();
+  }
+
   /** Runs one training step. @return its wall time in seconds */
   public double step() {
     long t0 = System.nanoTime();
     model.sameDiff().fit(data, listeners.toArray(new Listener[0]));
+    if (memoryGuard != null) {
+      memoryGuard.afterStep();
+    }
     double s = (System.nanoTime() - t0) / 1e9;
     if (Double.isNaN(firstStepSeconds)) {
       firstStepSeconds = s;

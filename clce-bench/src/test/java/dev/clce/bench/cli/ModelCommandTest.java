@@ -59,6 +59,7 @@ class ModelCommandTest {
       "--image-size, -3, imageSize",
       "--width, 0, width",
       "--stem, tiny, stem",
+      "--norm-kernel, fast, normKernel",
   })
   void badArgumentsExitWithTwo(String option, String value, String named) {
     String[] args = option.equals("--arch") ? new String[] {"model", option, value} : new String[] {"model", "--arch", "resnet18", option, value};
