@@ -25,13 +25,15 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * <p>Policy: {@link #afterStep()} collects unless less than {@code lastCollectionTime / maxOverhead}
  * has passed since the end of the last collection, so collections take at most about
  * {@code maxOverhead} of the loop's time: after every step for large models (a collection costs
- * 20-150 ms, a ViT-B/16 step 2 s), every few steps for small ones. The first call always collects.
+ * 20-150 ms, a ViT-B/16 step 1.7 s), every few steps for small ones. The first call always collects.
+ * The default, 10%, measured: ViT-S (32 px, batch 64) 1,192 MiB with it, 1,520 MiB with 5%, same step
+ * time; a 0.09 s step of a reduced ResNet-18 took 0.099 s with it and 0.103 s with 5%.
  *
  * <p>Not thread-safe: one guard per training loop.
  */
 public final class NativeMemoryGuard {
-  /** The default bound on the share of time spent collecting: 5%. */
-  public static final double DEFAULT_MAX_OVERHEAD = 0.05;
+  /** The default bound on the share of time spent collecting: 10%. */
+  public static final double DEFAULT_MAX_OVERHEAD = 0.10;
 
   private final double maxOverhead;
   private long lastEndNanos = -1;

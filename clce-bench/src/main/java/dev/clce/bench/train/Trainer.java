@@ -70,7 +70,7 @@ public final class Trainer {
   private final List<String> parameters;
   private final List<String> outputs;
   private final Checkpoint resumedFrom;
-  /** Collects garbage between steps, at most 5% of the time (ND4J frees off-heap memory at GC). */
+  /** Collects garbage between steps, at most 10% of the time (ND4J frees off-heap memory at GC). */
   private final NativeMemoryGuard memoryGuard = NativeMemoryGuard.withDefaults();
   private long step;
 
