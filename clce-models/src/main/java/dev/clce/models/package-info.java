@@ -45,9 +45,11 @@
  * dev.clce.models.ModelSpec#stateEntries()} lists them in torchvision's state-dict order.
  *
  * <h2>M2.1 workarounds built in</h2>
- * BatchNorm and LayerNorm are built from primitive ops ({@code batchNorm} cannot be differentiated);
- * the batch variance is a mean of squared deviations ({@code variance(x, false, ...)} loses its
- * {@code biasCorrected=false} flag in the graph that training runs); convolution weights are stored
+ * BatchNorm, LayerNorm and ReLU run ND4J's native kernels through clce's own ops
+ * ({@link dev.clce.models.ops}: ND4J's {@code batchNorm} cannot be differentiated in M2.1), or, with
+ * {@link dev.clce.models.NormKernel#PRIMITIVE} (the default for DOUBLE), BatchNorm and LayerNorm from
+ * primitive ops, whose batch variance is a mean of squared deviations ({@code variance(x, false, ...)}
+ * loses its {@code biasCorrected=false} flag in the graph that training runs); convolution weights are stored
  * {@code YXIO} in the graph ({@code conv2d_bp} fails with {@code OIYX}, and a permute per step costs
  * time); GELU is exact (erf);
  * attention is {@code mmul}/{@code softmax} with biases.

@@ -3,7 +3,7 @@ package dev.clce.models.layers;
 import dev.clce.models.ops.Relu;
 import org.nd4j.autodiff.samediff.SDVariable;
 
-/** Activation functions built from primitive ops. */
+/** Activation functions: exact GELU from primitive ops, ReLU on clce's native-kernel op. */
 public final class Activations {
   private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
 
