@@ -24,7 +24,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * (see {@link dev.clce.models.BatchNormStatistics}).
  *
  * <p>Two ways to compute it, chosen by {@link GraphContext#normKernel()} (the model option
- * {@link dev.clce.models.ModelOptions#batchNorm()}): the native kernels above
+ * {@link dev.clce.models.ModelOptions#normKernel()}): the native kernels above
  * ({@link NormKernel#NATIVE}, the default for FLOAT models), or about twenty primitive ops
  * differentiated by SameDiff ({@link NormKernel#PRIMITIVE}, the default for DOUBLE: exact to double
  * rounding, where the native kernel holds epsilon and 1/n in float). Both are checked against
