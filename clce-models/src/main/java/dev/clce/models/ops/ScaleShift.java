@@ -19,6 +19,10 @@ public final class ScaleShift extends NativeAliasOp {
 
   /** This op's name in graphs. */
   public static final String OP_NAME = "clce_scale_shift";
+  /** Suffix of the constant zeros made by {@link #identityStatistics}. */
+  public static final String ZEROS_SUFFIX = ".zeros";
+  /** Suffix of the constant ones made by {@link #identityStatistics}. */
+  public static final String ONES_SUFFIX = ".ones";
 
   static {
     ClceOps.register();
@@ -53,8 +57,8 @@ public final class ScaleShift extends NativeAliasOp {
    */
   public static SDVariable[] identityStatistics(SameDiff sd, String name, DataType dataType, long d) {
     return new SDVariable[] {
-        sd.constant(name + ".zeros", org.nd4j.linalg.factory.Nd4j.zeros(dataType, d)),
-        sd.constant(name + ".ones", org.nd4j.linalg.factory.Nd4j.ones(dataType, d))};
+        sd.constant(name + ZEROS_SUFFIX, org.nd4j.linalg.factory.Nd4j.zeros(dataType, d)),
+        sd.constant(name + ONES_SUFFIX, org.nd4j.linalg.factory.Nd4j.ones(dataType, d))};
   }
 
   private void setArgs() {
