@@ -22,16 +22,16 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * grown by some budget was tried and does not work: by then the allocator's high-water mark has
  * already risen.
  *
- * <p>Policy: {@link #afterStep()} collects unless less than {@code lastCollectionTime / maxOverhead}
- * has passed since the end of the last collection, so collections take at most about
+ * <p>Policy: {@link #afterStep()} collects unless less than {@code typicalCollectionTime / maxOverhead}
+ * has passed since the end of the last collection (typical: a moving average of the durations), so collections take at most about
  * {@code maxOverhead} of the loop's time: after every step for large models (a collection costs
  * 20-150 ms, a ViT-B/16 step 1.7 s), every few steps for small ones. The first call always collects.
  * The default, 10%, measured: ViT-S (32 px, batch 64) 1,192 MiB with it, 1,520 MiB with 5%, same step
  * time; a 0.09 s step of a reduced ResNet-18 took 0.099 s with it and 0.103 s with 5%. A skipped
  * collection lets two steps' garbage accumulate and can raise the allocator's high-water mark for
- * good: over 1,000 ViT-S steps the default skipped 38 and the resident set rose twice (1,255 to 1,508
- * MiB), while {@code new NativeMemoryGuard(1.0)} (every step) stayed at 1,161-1,166 MiB at the same
- * speed. For models whose steps are long next to a collection, 1.0 is the flattest setting.
+ * good: with the last collection's time instead of the moving average, one slow collection postponed
+ * the next, 38 of 1,000 ViT-S steps went without one, and the resident set rose twice (1,255 to 1,508
+ * MiB); with the moving average every step collected and it stayed at 1,182-1,190 MiB.
  *
  * <p>Not thread-safe: one guard per training loop.
  */
@@ -41,7 +41,9 @@ public final class NativeMemoryGuard {
 
   private final double maxOverhead;
   private long lastEndNanos = -1;
-  private long lastDurationNanos;
+  private double typicalDurationNanos;
+  /** Weight of the newest collection in the moving average of their durations. */
+  private static final double SMOOTHING = 0.2;
   private int collections;
 
   /**
@@ -66,12 +68,14 @@ public final class NativeMemoryGuard {
    */
   public boolean afterStep() {
     long now = System.nanoTime();
-    if (lastEndNanos >= 0 && now - lastEndNanos < lastDurationNanos / maxOverhead) {
+    if (lastEndNanos >= 0 && now - lastEndNanos < typicalDurationNanos / maxOverhead) {
       return false;
     }
     System.gc();
     long end = System.nanoTime();
-    lastDurationNanos = end - now;
+    double d = end - now;
+    // a moving average, so that one slow collection does not postpone the next ones
+    typicalDurationNanos = collections == 0 ? d : (1 - SMOOTHING) * typicalDurationNanos + SMOOTHING * d;
     lastEndNanos = end;
     collections++;
     return true;
