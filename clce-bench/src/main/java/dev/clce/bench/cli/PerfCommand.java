@@ -7,6 +7,7 @@ import dev.clce.bench.perf.LossStepBenchmark;
 import dev.clce.bench.perf.OpTimingListener;
 import dev.clce.bench.perf.PeakRss;
 import dev.clce.bench.perf.ProcessCpu;
+import dev.clce.bench.perf.StepBenchmark;
 import dev.clce.bench.perf.StepTimes;
 import dev.clce.bench.perf.TrainStepBenchmark;
 import dev.clce.core.loss.LossConfig;
@@ -141,8 +142,7 @@ public final class PerfCommand implements Callable<Integer> {
     OpTimingListener prof = profile == null ? null : new OpTimingListener();
     StepTimes t;
     long imagesPerStep;
-    double cpu0;
-    double cpu1;
+    double[] cpu = new double[1];
     if (lossOnly) {
       LossStepBenchmark.Form f = switch (form.toLowerCase(Locale.ROOT)) {
         case "samediff" -> LossStepBenchmark.Form.SAMEDIFF;
@@ -157,19 +157,7 @@ public final class PerfCommand implements Callable<Integer> {
       root.put("form", f.name().toLowerCase(Locale.ROOT));
       root.put("M", m);
       root.put("d", d);
-      if (prof != null) {
-        // Warm up before the listener is attached: the profile covers the timed steps only.
-        b.run(warmup, 1);
-        b.addListener(prof);
-        prof.reset();
-      } else {
-        for (int i = 0; i < warmup; i++) {
-          b.step();
-        }
-      }
-      cpu0 = ProcessCpu.seconds();
-      t = b.run(0, steps);
-      cpu1 = ProcessCpu.seconds();
+      t = warmUpAndTime(b, prof, cpu);
       imagesPerStep = m;
     } else {
       if (arch == null) {
@@ -195,18 +183,7 @@ public final class PerfCommand implements Callable<Integer> {
       root.put("trainable_parameters", model.trainableParameterCount());
       root.put("graph_ops", model.sameDiff().getOps().size());
       root.put("loss_before", b.currentLoss());
-      if (prof != null) {
-        b.run(warmup, 1);
-        b.addListener(prof);
-        prof.reset();
-      } else {
-        for (int i = 0; i < warmup; i++) {
-          b.step();
-        }
-      }
-      cpu0 = ProcessCpu.seconds();
-      t = b.run(0, steps);
-      cpu1 = ProcessCpu.seconds();
+      t = warmUpAndTime(b, prof, cpu);
       root.put("first_step_s", b.firstStepSeconds());
       root.put("loss_after", b.currentLoss());
       root.put("gc_overhead", gcOverhead);
@@ -223,7 +200,7 @@ public final class PerfCommand implements Callable<Integer> {
     root.put("early_median_s", t.earlyMedian());
     root.put("late_median_s", t.lateMedian());
     root.put("images_per_s", imagesPerStep / t.median());
-    root.put("cpu_s_per_step", (cpu1 - cpu0) / steps);
+    root.put("cpu_s_per_step", cpu[0] / steps);
     root.put("peak_rss_mb", PeakRss.peakMb());
     ArrayNode ts = root.putArray("step_s");
     for (double s : t.seconds()) {
@@ -253,7 +230,7 @@ public final class PerfCommand implements Callable<Integer> {
           : arch + " batch " + batch + " loss " + cfg.kind().cliName());
       out.printf(Locale.ROOT, "median step  %.4f s  (min %.4f, max %.4f, %d steps after %d warm-up)%n", t.median(), t.min(),
           t.max(), steps, warmup);
-      out.printf(Locale.ROOT, "CPU per step %.4f s (process, all threads; mean)%n", (cpu1 - cpu0) / steps);
+      out.printf(Locale.ROOT, "CPU per step %.4f s (process, all threads; mean)%n", cpu[0] / steps);
       out.printf(Locale.ROOT, "throughput   %.2f %s/s%n", imagesPerStep / t.median(), lossOnly ? "rows" : "images");
       out.printf(Locale.ROOT, "peak RSS     %.0f MiB%n", PeakRss.peakMb());
       if (prof != null) {
@@ -270,5 +247,30 @@ public final class PerfCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * The warm-up steps (with a profile, the listener is attached after them, so that it covers the
+   * timed steps only), then the timed steps.
+   *
+   * @param b the benchmark
+   * @param prof the op profile, or null
+   * @param cpuSeconds gets the process CPU seconds of the timed steps in element 0
+   * @return the timed steps
+   */
+  private StepTimes warmUpAndTime(StepBenchmark b, OpTimingListener prof, double[] cpuSeconds) {
+    if (prof != null) {
+      b.run(warmup, 1);
+      b.addListener(prof);
+      prof.reset();
+    } else {
+      for (int i = 0; i < warmup; i++) {
+        b.step();
+      }
+    }
+    double cpu0 = ProcessCpu.seconds();
+    StepTimes t = b.run(0, steps);
+    cpuSeconds[0] = ProcessCpu.seconds() - cpu0;
+    return t;
   }
 }

@@ -26,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *       gradients).</li>
  * </ul>
  */
-public final class LossStepBenchmark {
+public final class LossStepBenchmark implements StepBenchmark {
   /** How the loss is run. */
   public enum Form {
     /** A SameDiff graph built once. */

@@ -27,7 +27,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * {@link #LEARNING_RATE} and no weight decay. {@code scripts/perf_torch.py} does exactly the same in
  * PyTorch.
  */
-public final class TrainStepBenchmark {
+public final class TrainStepBenchmark implements StepBenchmark {
   /** Name of the label placeholder (INT64 [N]). */
   public static final String LABELS = "perf.labels";
   /** Name of the scalar loss. */

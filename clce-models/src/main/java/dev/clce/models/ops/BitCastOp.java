@@ -1,6 +1,5 @@
 package dev.clce.models.ops;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -59,13 +58,8 @@ public final class BitCastOp extends NativeAliasOp {
   }
 
   @Override
-  public int getNumOutputs() {
-    return 1;
-  }
-
-  @Override
   public Map<String, Object> propertiesForFunction() {
-    Map<String, Object> m = new HashMap<>();
+    Map<String, Object> m = super.propertiesForFunction();
     m.put(PROP_TO, (long) to.toInt());
     return m;
   }

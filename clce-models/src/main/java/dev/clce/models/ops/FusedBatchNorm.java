@@ -1,6 +1,5 @@
 package dev.clce.models.ops;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -26,18 +25,16 @@ import org.nd4j.linalg.api.buffer.DataType;
  * construction: {@code dx = t * dx_batch + (1 - t) * g * gamma / sqrt(variance + eps)}. The gradients
  * of {@code gamma} and {@code beta} are the kernel's in both modes.
  */
-public final class FusedBatchNorm extends NativeAliasOp {
+public final class FusedBatchNorm extends BatchNormKernelOp {
 
   /** This op's name in graphs. */
   public static final String OP_NAME = "clce_batch_norm";
-  private static final String PROP_EPS = "eps";
   private static final String PROP_FLAG = "trainingFlag";
 
   static {
     ClceOps.register();
   }
 
-  private double eps;
   private String trainingFlag;
 
   /** For SameDiff's rebuilding by name. */
@@ -57,28 +54,11 @@ public final class FusedBatchNorm extends NativeAliasOp {
    */
   public FusedBatchNorm(SameDiff sd, SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma,
       SDVariable beta, double eps, SDVariable trainingFlag) {
-    super(sd, new SDVariable[] {x, mean, variance, gamma, beta});
-    if (!(eps > 0) || !Double.isFinite(eps)) {
-      throw new IllegalArgumentException("eps: must be finite and > 0, got " + eps);
-    }
+    super(sd, new SDVariable[] {x, mean, variance, gamma, beta}, positiveEps(eps), true, 1);
     if (trainingFlag == null) {
       throw new IllegalArgumentException("trainingFlag: must not be null");
     }
-    this.eps = eps;
     this.trainingFlag = trainingFlag.name();
-    setArgs();
-  }
-
-  private void setArgs() {
-    iArguments.clear();
-    tArguments.clear();
-    addIArgument(1, 1, 1);   // apply gamma, apply beta, channel axis
-    addTArgument(eps);
-  }
-
-  /** @return the epsilon added to the variance */
-  public double eps() {
-    return eps;
   }
 
   @Override
@@ -92,40 +72,28 @@ public final class FusedBatchNorm extends NativeAliasOp {
   }
 
   @Override
-  public int getNumOutputs() {
-    return 1;
-  }
-
-  @Override
   public Map<String, Object> propertiesForFunction() {
-    Map<String, Object> m = new HashMap<>();
-    m.put(PROP_EPS, eps);
+    Map<String, Object> m = super.propertiesForFunction();
     m.put(PROP_FLAG, trainingFlag);
     return m;
   }
 
   @Override
   public void setPropertiesForFunction(Map<String, Object> properties) {
-    eps = ((Number) properties.get(PROP_EPS)).doubleValue();
+    super.setPropertiesForFunction(properties);
     trainingFlag = (String) properties.get(PROP_FLAG);
-    setArgs();
-  }
-
-  @Override
-  public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-    return List.of(dataTypes.get(0));
   }
 
   @Override
   public List<SDVariable> doDiff(List<SDVariable> gradients) {
     SDVariable[] a = args();
     SDVariable g = gradients.get(0);
-    SDVariable[] bp = new FusedBatchNormBp(sameDiff, a[0], a[1], a[2], a[3], a[4], g, eps, 1).outputVariables();
+    SDVariable[] bp = new FusedBatchNormBp(sameDiff, a[0], a[1], a[2], a[3], a[4], g, eps(), 1).outputVariables();
     SDVariable t = sameDiff.getVariable(trainingFlag);
     if (t == null) {
       throw new IllegalStateException(OP_NAME + ": the graph has no training flag named " + trainingFlag);
     }
-    SDVariable inferenceScale = a[3].mul(sameDiff.math().rsqrt(a[2].add(eps))).mul(t.rsub(1.0)).reshape(1, -1, 1, 1);
+    SDVariable inferenceScale = a[3].mul(sameDiff.math().rsqrt(a[2].add(eps()))).mul(t.rsub(1.0)).reshape(1, -1, 1, 1);
     SDVariable dx = bp[0].mul(t).add(g.mul(inferenceScale));
     return List.of(dx, bp[1], bp[2], bp[3], bp[4]);
   }

@@ -1,8 +1,6 @@
 package dev.clce.models.ops;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,21 +16,14 @@ import org.nd4j.linalg.api.buffer.DataType;
  * (1 for BatchNorm over NCHW, 0 for {@link Normalize} over the rows of a matrix). (ND4J's own
  * {@code BatchNormDerivative} declares a single output type in M2.1, so SameDiff cannot use it.)
  */
-public final class FusedBatchNormBp extends NativeAliasOp {
+public final class FusedBatchNormBp extends BatchNormKernelOp {
 
   /** This op's name in graphs. */
   public static final String OP_NAME = "clce_batch_norm_bp";
-  private static final String PROP_EPS = "eps";
-  private static final String PROP_AFFINE = "affine";
-  private static final String PROP_AXIS = "axis";
 
   static {
     ClceOps.register();
   }
-
-  private double eps;
-  private boolean affine;
-  private long statsAxis;
 
   /** For SameDiff's rebuilding by name. */
   public FusedBatchNormBp() {
@@ -52,22 +43,11 @@ public final class FusedBatchNormBp extends NativeAliasOp {
    */
   public FusedBatchNormBp(SameDiff sd, SDVariable x, SDVariable mean, SDVariable variance, SDVariable gamma,
       SDVariable beta, SDVariable gradient, double eps, int axis) {
-    super(sd, gamma == null ? new SDVariable[] {x, mean, variance, gradient} : new SDVariable[] {x, mean, variance, gamma, beta, gradient});
+    super(sd, gamma == null ? new SDVariable[] {x, mean, variance, gradient} : new SDVariable[] {x, mean, variance, gamma, beta, gradient},
+        eps, gamma != null, axis);
     if ((gamma == null) != (beta == null)) {
       throw new IllegalArgumentException("gamma: must be given together with beta, got gamma " + gamma + ", beta " + beta);
     }
-    this.eps = eps;
-    this.affine = gamma != null;
-    this.statsAxis = axis;
-    setArgs();
-  }
-
-  private void setArgs() {
-    iArguments.clear();
-    tArguments.clear();
-    long a = affine ? 1 : 0;
-    addIArgument(a, a, statsAxis);   // apply gamma, apply beta, axis of the statistics
-    addTArgument(eps);
   }
 
   @Override
@@ -82,30 +62,7 @@ public final class FusedBatchNormBp extends NativeAliasOp {
 
   @Override
   public int getNumOutputs() {
-    return affine ? 5 : 3;
-  }
-
-  @Override
-  public Map<String, Object> propertiesForFunction() {
-    Map<String, Object> m = new HashMap<>();
-    m.put(PROP_EPS, eps);
-    m.put(PROP_AFFINE, affine ? 1L : 0L);
-    m.put(PROP_AXIS, statsAxis);
-    return m;
-  }
-
-  @Override
-  public void setPropertiesForFunction(Map<String, Object> properties) {
-    eps = ((Number) properties.get(PROP_EPS)).doubleValue();
-    affine = ((Number) properties.get(PROP_AFFINE)).longValue() != 0;
-    statsAxis = ((Number) properties.get(PROP_AXIS)).longValue();
-    setArgs();
-  }
-
-  @Override
-  public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-    DataType t = dataTypes.get(0);
-    return affine ? List.of(t, t, t, t, t) : List.of(t, t, t);
+    return affine() ? 5 : 3;
   }
 
   @Override

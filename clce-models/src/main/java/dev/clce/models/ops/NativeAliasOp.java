@@ -1,9 +1,13 @@
 package dev.clce.models.ops;
 
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link #nativeName()}, which is what ND4J's executioner uses to find the kernel.
  */
 public abstract class NativeAliasOp extends DynamicCustomOp {
+  private static final Map<String, CustomOpDescriptor> DESCRIPTORS = new ConcurrentHashMap<>();
 
   /** For SameDiff's rebuilding by name: fields are set afterwards from the op's properties. */
   protected NativeAliasOp() {
@@ -38,13 +43,31 @@ public abstract class NativeAliasOp extends DynamicCustomOp {
     return getDescriptor().getHash();
   }
 
+  /** @return the native kernel's descriptor (looked up once per kernel name: this runs for every execution) */
   @Override
   public CustomOpDescriptor getDescriptor() {
-    CustomOpDescriptor d = Nd4j.getExecutioner().getCustomOperations().get(nativeName());
-    if (d == null) {
-      throw new IllegalStateException("the ND4J backend has no native op " + nativeName() + " (needed by " + opName() + ")");
-    }
-    return d;
+    return DESCRIPTORS.computeIfAbsent(nativeName(), n -> {
+      CustomOpDescriptor d = Nd4j.getExecutioner().getCustomOperations().get(n);
+      if (d == null) {
+        throw new IllegalStateException("the ND4J backend has no native op " + n + " (needed by " + opName() + ")");
+      }
+      return d;
+    });
+  }
+
+  /** @return 1: one output unless the op says otherwise */
+  @Override
+  public int getNumOutputs() {
+    return 1;
+  }
+
+  /**
+   * @param dataTypes the inputs' types
+   * @return the first input's type for every output
+   */
+  @Override
+  public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
+    return Collections.nCopies(getNumOutputs(), dataTypes.get(0));
   }
 
   /**

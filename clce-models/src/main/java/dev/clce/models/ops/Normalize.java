@@ -1,8 +1,6 @@
 package dev.clce.models.ops;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,17 +15,14 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code batchnorm_bp} kernel ({@link FusedBatchNormBp}), which includes the paths through the
  * statistics in the gradient of {@code x} and returns zeros for the statistics.
  */
-public final class Normalize extends NativeAliasOp {
+public final class Normalize extends BatchNormKernelOp {
 
   /** This op's name in graphs. */
   public static final String OP_NAME = "clce_normalize";
-  private static final String PROP_EPS = "eps";
 
   static {
     ClceOps.register();
   }
-
-  private double eps;
 
   /** For SameDiff's rebuilding by name. */
   public Normalize() {
@@ -42,19 +37,7 @@ public final class Normalize extends NativeAliasOp {
    * @param eps added to the variance, finite and &gt; 0
    */
   public Normalize(SameDiff sd, SDVariable x, SDVariable mean, SDVariable variance, double eps) {
-    super(sd, new SDVariable[] {x, mean, variance});
-    if (!(eps > 0) || !Double.isFinite(eps)) {
-      throw new IllegalArgumentException("eps: must be finite and > 0, got " + eps);
-    }
-    this.eps = eps;
-    setArgs();
-  }
-
-  private void setArgs() {
-    iArguments.clear();
-    tArguments.clear();
-    addIArgument(0, 0, 0);   // no gamma, no beta, statistics on axis 0
-    addTArgument(eps);
+    super(sd, new SDVariable[] {x, mean, variance}, positiveEps(eps), false, 0);
   }
 
   @Override
@@ -68,32 +51,9 @@ public final class Normalize extends NativeAliasOp {
   }
 
   @Override
-  public int getNumOutputs() {
-    return 1;
-  }
-
-  @Override
-  public Map<String, Object> propertiesForFunction() {
-    Map<String, Object> m = new HashMap<>();
-    m.put(PROP_EPS, eps);
-    return m;
-  }
-
-  @Override
-  public void setPropertiesForFunction(Map<String, Object> properties) {
-    eps = ((Number) properties.get(PROP_EPS)).doubleValue();
-    setArgs();
-  }
-
-  @Override
-  public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-    return List.of(dataTypes.get(0));
-  }
-
-  @Override
   public List<SDVariable> doDiff(List<SDVariable> gradients) {
     SDVariable[] a = args();
-    SDVariable[] bp = new FusedBatchNormBp(sameDiff, a[0], a[1], a[2], null, null, gradients.get(0), eps, 0).outputVariables();
+    SDVariable[] bp = new FusedBatchNormBp(sameDiff, a[0], a[1], a[2], null, null, gradients.get(0), eps(), 0).outputVariables();
     return List.of(bp[0], bp[1], bp[2]);
   }
 }

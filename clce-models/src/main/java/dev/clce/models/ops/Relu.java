@@ -50,23 +50,8 @@ public final class Relu extends NativeAliasOp {
   }
 
   @Override
-  public int getNumOutputs() {
-    return 1;
-  }
-
-  @Override
   public void setPropertiesForFunction(java.util.Map<String, Object> properties) {
     setArgs();
-  }
-
-  @Override
-  public java.util.Map<String, Object> propertiesForFunction() {
-    return new java.util.HashMap<>();
-  }
-
-  @Override
-  public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-    return List.of(dataTypes.get(0));
   }
 
   @Override

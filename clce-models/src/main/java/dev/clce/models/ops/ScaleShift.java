@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * column sums): {@code dx = g * scale}, {@code dscale = sum_rows(g * x)}, {@code dshift = sum_rows(g)}.
  * SameDiff's own {@code multiply_bp} / {@code add_bp} for the broadcast took several times as long.
  */
-public final class ScaleShift extends NativeAliasOp {
+public final class ScaleShift extends BatchNormKernelOp {
 
   /** This op's name in graphs. */
   public static final String OP_NAME = "clce_scale_shift";
@@ -42,8 +42,7 @@ public final class ScaleShift extends NativeAliasOp {
    * @param shift [D]
    */
   public ScaleShift(SameDiff sd, SDVariable x, SDVariable zeros, SDVariable ones, SDVariable scale, SDVariable shift) {
-    super(sd, new SDVariable[] {x, zeros, ones, scale, shift});
-    setArgs();
+    super(sd, new SDVariable[] {x, zeros, ones, scale, shift}, 0.0, true, 1);   // epsilon 0: sqrt(1 + 0) = 1 exactly
   }
 
   /**
@@ -61,13 +60,6 @@ public final class ScaleShift extends NativeAliasOp {
         sd.constant(name + ONES_SUFFIX, org.nd4j.linalg.factory.Nd4j.ones(dataType, d))};
   }
 
-  private void setArgs() {
-    iArguments.clear();
-    tArguments.clear();
-    addIArgument(1, 1, 1);   // apply scale, apply shift, per column (axis 1)
-    addTArgument(0.0);       // epsilon 0: sqrt(1 + 0) = 1 exactly
-  }
-
   @Override
   public String opName() {
     return OP_NAME;
@@ -76,21 +68,6 @@ public final class ScaleShift extends NativeAliasOp {
   @Override
   public String nativeName() {
     return "batchnorm";
-  }
-
-  @Override
-  public int getNumOutputs() {
-    return 1;
-  }
-
-  @Override
-  public void setPropertiesForFunction(java.util.Map<String, Object> properties) {
-    setArgs();
-  }
-
-  @Override
-  public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-    return List.of(dataTypes.get(0));
   }
 
   @Override
