@@ -7,6 +7,7 @@ import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
 import dev.clce.core.loss.SDClceLoss;
+import dev.clce.core.random.NdRandom;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -136,8 +137,8 @@ public final class LossBenchCommand implements Callable<Integer> {
     java.util.Random rnd = new java.util.Random(seed);
     for (int m : ms) {
       for (int d : ds) {
-        INDArray z = Nd4j.randn(seed + m * 31L + d, new long[] {m, d}).castTo(dt);
-        INDArray o = Nd4j.randn(seed + m * 37L + d + 1, new long[] {m, classes}).castTo(dt);
+        INDArray z = NdRandom.randn(seed + m * 31L + d, DataType.FLOAT, m, d).castTo(dt);
+        INDArray o = NdRandom.randn(seed + m * 37L + d + 1, DataType.FLOAT, m, classes).castTo(dt);
         long[] img = new long[m / 2];
         for (int i = 0; i < img.length; i++) {
           img[i] = rnd.nextInt(classes);

@@ -3,6 +3,7 @@ package dev.clce.bench.perf;
 import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.SDClceLoss;
+import dev.clce.core.random.NdRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,8 +75,8 @@ public final class LossStepBenchmark implements StepBenchmark {
     }
     this.config = config;
     this.form = form;
-    z = Nd4j.randn(seed, new long[] {m, d}).castTo(DataType.FLOAT);
-    o = Nd4j.randn(seed + 1, new long[] {m, CLASSES}).castTo(DataType.FLOAT);
+    z = NdRandom.randn(seed, DataType.FLOAT, m, d).castTo(DataType.FLOAT);
+    o = NdRandom.randn(seed + 1, DataType.FLOAT, m, CLASSES).castTo(DataType.FLOAT);
     java.util.Random rnd = new java.util.Random(seed);
     long[] yv = new long[m];
     for (int i = 0; i < m / 2; i++) {

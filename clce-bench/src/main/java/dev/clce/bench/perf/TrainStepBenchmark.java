@@ -2,6 +2,7 @@ package dev.clce.bench.perf;
 
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.SDClceLoss;
+import dev.clce.core.random.NdRandom;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.NativeMemoryGuard;
 import dev.clce.models.ModelOptions;
@@ -86,7 +87,7 @@ public final class TrainStepBenchmark implements StepBenchmark {
    * @return features [batch, C, H, W] and labels INT64 [batch]
    */
   static MultiDataSet batch(ModelOptions o, int batch, long seed) {
-    INDArray x = Nd4j.randn(seed, new long[] {batch, o.channels(), o.imageSize(), o.imageSize()}).castTo(o.dataType());
+    INDArray x = NdRandom.randn(seed, DataType.FLOAT, batch, o.channels(), o.imageSize(), o.imageSize()).castTo(o.dataType());
     java.util.Random rnd = new java.util.Random(seed);
     long[] y = new long[batch];
     for (int i = 0; i < batch / 2; i++) {

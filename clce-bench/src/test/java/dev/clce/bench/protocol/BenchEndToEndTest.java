@@ -37,13 +37,21 @@ class BenchEndToEndTest {
     // One ND4J thread: on a shared, oversubscribed machine each op otherwise waits for a second thread.
     int threads = SyntheticFashion.singleThreaded();
     int code;
+    Path again = tmp.resolve("again");
+    int codeAgain;
     try {
       code = run(o, e, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out", out.toString());
+      // The same bench again (seed 0 included: the pretraining's seed) gives the same numbers.
+      codeAgain = run(new StringWriter(), e, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out",
+          again.toString());
     } finally {
       org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
     }
     assertEquals(0, code, e.toString());
+    assertEquals(0, codeAgain, e.toString());
     assertTrue(o.toString().contains("report: "), o.toString());
+    assertEquals(withoutColumn(out.resolve("runs.csv"), "seconds"), withoutColumn(again.resolve("runs.csv"), "seconds"),
+        "two runs of the same bench differ");
     String md = Files.readString(out.resolve(BenchReport.REPORT_MD));
     for (String h : List.of("## Configuration and provenance", "## 1. Batch size (Table 3)", "### From scratch",
         "## 2. Few-shot (Table 1)", "## 3. Lambda (Fig. 2)", "## 4. Ablation (Table 4)",
@@ -81,6 +89,20 @@ class BenchEndToEndTest {
       assertEquals(1, s.count());
     }
     assertTrue(e.toString().contains("ETA"), "progress with ETA on standard error");
+  }
+
+  /** @return the CSV's lines without the named column (wall times differ from run to run) */
+  private static List<String> withoutColumn(Path csv, String column) throws java.io.IOException {
+    List<String> lines = Files.readAllLines(csv);
+    int drop = List.of(lines.get(0).split(",", -1)).indexOf(column);
+    assertTrue(drop >= 0, column + " not in " + lines.get(0));
+    List<String> kept = new java.util.ArrayList<>();
+    for (String line : lines) {
+      List<String> cells = new java.util.ArrayList<>(List.of(line.split(",", -1)));
+      cells.remove(drop);
+      kept.add(String.join(",", cells));
+    }
+    return kept;
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.clce.models.layers;
 
+import dev.clce.core.random.NdRandom;
 import dev.clce.models.NormKernel;
 import dev.clce.models.ParamSpec;
 import dev.clce.models.StateLayout;
@@ -61,7 +62,7 @@ public final class GraphContext implements AutoCloseable {
     }
     this.dataType = dataType;
     this.normKernel = normKernel.resolve(dataType);
-    this.rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+    this.rng = NdRandom.generator(seed);
     this.training = sd.constant(trainingFlagName, Nd4j.scalar(dataType, 1.0));
   }
 
