@@ -3,7 +3,7 @@ package dev.clce.bench.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clce.core.io.Npy;
+import dev.clce.core.internal.Npy;
 import dev.clce.core.loss.Aggregation;
 import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;

@@ -6,7 +6,7 @@ import dev.clce.models.Arch;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.ModelSpec;
 import dev.clce.models.Models;
-import dev.clce.core.io.Npy;
+import dev.clce.core.internal.Npy;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.weights.ModelWeights;
 import dev.clce.models.weights.Safetensors;

@@ -16,7 +16,7 @@ import dev.clce.models.Arch;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.Models;
-import dev.clce.models.NativeMemoryGuard;
+import dev.clce.bench.train.NativeMemoryGuard;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;

@@ -4,7 +4,7 @@ import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.SDClceLoss;
 import dev.clce.core.random.NdRandom;
 import dev.clce.models.EncoderModel;
-import dev.clce.models.NativeMemoryGuard;
+import dev.clce.bench.train.NativeMemoryGuard;
 import dev.clce.models.ModelOptions;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,6 +9,7 @@ import dev.clce.bench.metrics.PairedTTest;
 import dev.clce.bench.metrics.Tsne;
 import dev.clce.bench.report.Plots;
 import dev.clce.bench.report.Table;
+import dev.clce.core.internal.AtomicFiles;
 import dev.clce.core.loss.LossConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -109,7 +110,7 @@ public final class BenchReport {
     sectionEmbedding();
     sectionVerdict();
     runsCsv();
-    Table.writeAtomically(dir.resolve(REPORT_MD), md.toString());
+    AtomicFiles.writeString(dir.resolve(REPORT_MD), md.toString());
   }
 
   // ---- configuration ------------------------------------------------------------------------------
@@ -464,7 +465,7 @@ public final class BenchReport {
     json.put("provenance", provenance);
     json.put("preset", p.describe());
     ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    Table.writeAtomically(dir.resolve("results.json"), om.writeValueAsString(json) + "\n");
+    AtomicFiles.writeString(dir.resolve("results.json"), om.writeValueAsString(json) + "\n");
   }
 
   private void runsCsv() {

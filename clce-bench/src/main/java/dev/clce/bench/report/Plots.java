@@ -1,5 +1,6 @@
 package dev.clce.bench.report;
 
+import dev.clce.core.internal.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,11 +10,7 @@ import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -350,19 +347,11 @@ public final class Plots {
         }
       }
       g.dispose();
-      try {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".plot-", ".png.tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-          if (!ImageIO.write(img, "png", out)) {
-            throw new IOException("no PNG writer");
-          }
+      AtomicFiles.writeStream(file, out -> {
+        if (!ImageIO.write(img, "png", out)) {
+          throw new IOException("no PNG writer");
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not write " + file, e);
-      }
+      });
     }
 
     private static double[] ticks(double lo, double hi) {

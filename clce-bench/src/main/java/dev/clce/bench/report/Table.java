@@ -1,11 +1,7 @@
 package dev.clce.bench.report;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.clce.core.internal.AtomicFiles;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -91,25 +87,7 @@ public final class Table {
    * @param file the file
    */
   public void writeCsv(Path file) {
-    writeAtomically(file, csv());
-  }
-
-  /**
-   * Writes text atomically: a temporary file in the same directory, then a move.
-   *
-   * @param file the file
-   * @param text the content (UTF-8)
-   */
-  public static void writeAtomically(Path file, String text) {
-    try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, ".write-", ".tmp");
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write " + file, e);
-    }
+    AtomicFiles.writeString(file, csv());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.clce.bench.train;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clce.core.internal.AtomicFiles;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -179,7 +180,7 @@ public final class Checkpoint {
     } catch (IOException e) {
       throw new IllegalStateException("could not encode the checkpoint header", e);
     }
-    AtomicFiles.write(file, out -> {
+    AtomicFiles.writeStream(file, out -> {
       MessageDigest md = TensorBytes.sha256();
       DigestOutputStream dout = new DigestOutputStream(out, md);
       dout.write(MAGIC);

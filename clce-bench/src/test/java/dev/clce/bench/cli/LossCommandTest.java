@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clce.core.io.Npy;
+import dev.clce.core.internal.Npy;
 import dev.clce.core.loss.LossFixtures;
 import java.io.IOException;
 import java.io.PrintWriter;

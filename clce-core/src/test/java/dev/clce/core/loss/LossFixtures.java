@@ -2,7 +2,7 @@ package dev.clce.core.loss;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clce.core.io.Npy;
+import dev.clce.core.internal.Npy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

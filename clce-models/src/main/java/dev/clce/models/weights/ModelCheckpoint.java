@@ -1,16 +1,14 @@
 package dev.clce.models.weights;
 
+import dev.clce.core.internal.AtomicFiles;
 import dev.clce.models.ops.ClceOps;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelNames;
 import dev.clce.models.ModelSpec;
 import dev.clce.models.StateLayout;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -62,27 +60,7 @@ public final class ModelCheckpoint {
     if (dir == null || !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("file: directory does not exist, got " + file);
     }
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-      model.sameDiff().save(tmp.toFile(), withUpdaterState);
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("saving " + file, e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the target was not touched
-        }
-      }
-    }
+    AtomicFiles.writePath(file, tmp -> model.sameDiff().save(tmp.toFile(), withUpdaterState));
   }
 
   /**

@@ -6,17 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clce.core.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -222,36 +220,15 @@ public final class Safetensors {
     byte[] header = Arrays.copyOf(json, padded);
     Arrays.fill(header, json.length, padded, (byte) ' ');
 
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer len = ByteBuffer.allocate(LENGTH_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        len.putLong(header.length).flip();
-        writeFully(ch, len);
-        writeFully(ch, ByteBuffer.wrap(header));
-        for (SafetensorsTensorInfo info : infos) {
-          writeTensor(ch, info, tensors.get(info.name()));
-        }
-        ch.force(true);
+    AtomicFiles.writeChannel(file, ch -> {
+      ByteBuffer len = ByteBuffer.allocate(LENGTH_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      len.putLong(header.length).flip();
+      writeFully(ch, len);
+      writeFully(ch, ByteBuffer.wrap(header));
+      for (SafetensorsTensorInfo info : infos) {
+        writeTensor(ch, info, tensors.get(info.name()));
       }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException ex) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
-    } catch (IOException ex) {
-      throw new UncheckedIOException("writing " + file, ex);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the target itself was not touched
-        }
-      }
-    }
+    });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clce.core.io.Npy;
+import dev.clce.core.internal.Npy;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ParamSpec;
 import dev.clce.models.StateLayout;

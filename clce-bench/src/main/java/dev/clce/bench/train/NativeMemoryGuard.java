@@ -1,4 +1,4 @@
-package dev.clce.models;
+package dev.clce.bench.train;
 
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;

@@ -1,4 +1,4 @@
-package dev.clce.core.io;
+package dev.clce.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.clce.models;
+package dev.clce.bench.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

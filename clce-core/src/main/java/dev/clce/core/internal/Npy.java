@@ -1,14 +1,12 @@
-package dev.clce.core.io;
+package dev.clce.core.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,45 +142,11 @@ public final class Npy {
     if (file == null) {
       throw new IllegalArgumentException("file: must not be null");
     }
-    byte[] bytes = toBytes(array);
-    writeAtomically(file, bytes);
-  }
-
-  /**
-   * Writes bytes to a file atomically: a temporary file in the same directory, then a move.
-   *
-   * @param file the target
-   * @param bytes the content
-   * @throws IllegalArgumentException when the target's directory does not exist
-   * @throws UncheckedIOException when writing fails (the temporary file is removed)
-   */
-  public static void writeAtomically(Path file, byte[] bytes) {
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
+    Path dir = file.toAbsolutePath().getParent();
     if (dir == null || !Files.isDirectory(dir)) {
       throw new IllegalArgumentException(file + ": directory " + dir + " does not exist");
     }
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-      Files.write(tmp, bytes);
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot write (" + e.getMessage() + ")", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the write already failed and that is what is reported
-        }
-      }
-    }
+    AtomicFiles.write(file, toBytes(array));
   }
 
   /**
