@@ -1,6 +1,8 @@
 package dev.clce.models;
 
 import dev.clce.models.layers.GraphContext;
+import dev.clce.models.layers.ParamSpec;
+import dev.clce.models.layers.StateLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -29,7 +31,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  *
  * <pre>{@code
- * EncoderModel m = Models.create(Arch.RESNET50, ModelOptions.defaults());
+ * EncoderModel m = Arch.RESNET50.create(ModelOptions.defaults());
  * SameDiff sd = m.sameDiff();
  * SDVariable labels = sd.placeHolder("labels", DataType.INT32, -1);
  * SDClceLoss.of(sd).loss("loss", cfg, m.embedding(), labels, m.logits()).markAsLoss();

@@ -1,5 +1,6 @@
 package dev.clce.models;
 
+import dev.clce.models.layers.NormKernel;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -7,7 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <pre>{@code
  * ModelOptions o = ModelOptions.builder().optClasses(100).optImageSize(32).optStem(Stem.SMALL).build();
- * EncoderModel m = Models.create(Arch.RESNET18, o);
+ * EncoderModel m = Arch.RESNET18.create(o);
  * }</pre>
  *
  * <p>Defaults: 1000 classes, 224 px, 3 channels, ImageNet stem, width 1.0, no projection head

@@ -1,5 +1,6 @@
 package dev.clce.models;
 
+import dev.clce.models.layers.ParamSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

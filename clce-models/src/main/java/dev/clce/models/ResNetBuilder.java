@@ -3,6 +3,7 @@ package dev.clce.models;
 import dev.clce.models.layers.BatchNorm2d;
 import dev.clce.models.layers.Conv2d;
 import dev.clce.models.layers.Linear;
+import dev.clce.models.layers.ParamSpec;
 import dev.clce.models.layers.ResidualBlock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,9 +36,7 @@ public final class ResNetBuilder {
   private final ModelOptions options;
 
   private ResNetBuilder(String name, boolean bottleneck, int[] blocks, ModelOptions options) {
-    if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("name: must not be blank, got " + name);
-    }
+    EncoderSpec.checkNameAndOptions(name, options);
     if (blocks == null || blocks.length != STAGES) {
       throw new IllegalArgumentException("blocks: must give " + STAGES + " stages, got " + Arrays.toString(blocks));
     }
@@ -45,9 +44,6 @@ public final class ResNetBuilder {
       if (b < 1) {
         throw new IllegalArgumentException("blocks: every stage needs >= 1 block, got " + Arrays.toString(blocks));
       }
-    }
-    if (options == null) {
-      throw new IllegalArgumentException("options: must not be null");
     }
     this.name = name;
     this.bottleneck = bottleneck;
@@ -149,13 +145,8 @@ public final class ResNetBuilder {
     }
     int featureDim = inplanes;
     Linear fc = Linear.torchDefault("fc", featureDim, options.classes());
-    Linear proj0 = null;
-    Linear proj2 = null;
-    if (options.projectionHead()) {
-      proj0 = Linear.torchDefault(ModelNames.PROJECTION_PREFIX + ".0", featureDim, featureDim);
-      proj2 = Linear.torchDefault(ModelNames.PROJECTION_PREFIX + ".2", featureDim, options.projectionDim());
-    }
-    return new ResNetSpec(name, options, bottleneck, blocks, stemConv, stemBn, List.copyOf(stages), featureDim, fc, proj0, proj2);
+    return new ResNetSpec(name, options, bottleneck, blocks, stemConv, stemBn, List.copyOf(stages), fc,
+        EncoderSpec.projectionHead(options, featureDim));
   }
 
   /**

@@ -1,10 +1,10 @@
 package dev.clce.models;
 
 import dev.clce.models.layers.Conv2d;
+import dev.clce.models.layers.EncoderBlock;
 import dev.clce.models.layers.LayerNorm;
 import dev.clce.models.layers.Linear;
-import dev.clce.models.layers.EncoderBlock;
-
+import dev.clce.models.layers.ParamSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,12 +37,7 @@ public final class ViTBuilder {
   private final ModelOptions options;
 
   private ViTBuilder(String name, int patch, int depth, int hidden, int heads, double mlpRatio, ModelOptions options) {
-    if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("name: must not be blank, got " + name);
-    }
-    if (options == null) {
-      throw new IllegalArgumentException("options: must not be null");
-    }
+    EncoderSpec.checkNameAndOptions(name, options);
     if (patch < 1) {
       throw new IllegalArgumentException("patch: must be >= 1, got " + patch);
     }
@@ -143,14 +138,8 @@ public final class ViTBuilder {
     }
     LayerNorm ln = new LayerNorm("encoder.ln", hidden, LN_EPS);
     Linear head = Linear.of("heads.head", hidden, options.classes(), ParamSpec.Init.constant(0), ParamSpec.Init.constant(0));
-    Linear proj0 = null;
-    Linear proj2 = null;
-    if (options.projectionHead()) {
-      proj0 = Linear.torchDefault(ModelNames.PROJECTION_PREFIX + ".0", hidden, hidden);
-      proj2 = Linear.torchDefault(ModelNames.PROJECTION_PREFIX + ".2", hidden, options.projectionDim());
-    }
     return new ViTSpec(name, options, patch, depth, heads, mlp, convProj, classToken, posEmbedding, List.copyOf(blocks), ln, head,
-        proj0, proj2);
+        EncoderSpec.projectionHead(options, hidden));
   }
 
   /**

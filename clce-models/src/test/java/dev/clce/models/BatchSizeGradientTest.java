@@ -104,7 +104,7 @@ class BatchSizeGradientTest {
   @EnumSource(value = Arch.class, names = {"VIT_TI_16", "RESNET18"})
   void fitStepsAtBatchTwo(Arch arch) {
     ModelOptions o = TinyModels.options(arch);
-    EncoderModel m = Models.create(arch, o);
+    EncoderModel m = arch.create(o);
     SameDiff sd = m.sameDiff();
     TinyModels.addLoss(m);
     sd.setTrainingConfig(TrainingConfig.builder().updater(new Sgd(0.1)).dataSetFeatureMapping(ModelNames.INPUT)

@@ -23,13 +23,13 @@ class FullSizeModelTest {
   @EnumSource(value = Arch.class, names = {"RESNET50", "RESNET101", "VIT_B_16", "VIT_B_32"})
   void buildsAndRunsAtFullSize(Arch arch) {
     ModelOptions o = ModelOptions.defaults();
-    EncoderModel m = Models.create(arch, o);
+    EncoderModel m = arch.create(o);
     SameDiff sd = m.sameDiff();
     long allocated = 0;
     for (String name : m.parameterNames()) {
       allocated += sd.getArrForVarName(name).length();
     }
-    assertEquals(Models.spec(arch, o).trainableParameterCount(), allocated);
+    assertEquals(arch.spec(o).trainableParameterCount(), allocated);
     m.setTraining(false);
     Map<String, INDArray> out = m.output(TinyModels.input(o, 1, 1));
     assertArrayEquals(new long[] {1, 1000}, out.get(ModelNames.LOGITS).shape());

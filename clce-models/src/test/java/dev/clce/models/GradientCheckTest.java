@@ -2,6 +2,7 @@ package dev.clce.models;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clce.models.layers.NormKernel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

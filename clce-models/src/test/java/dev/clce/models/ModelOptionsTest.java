@@ -36,7 +36,7 @@ class ModelOptionsTest {
     refused("blocks", "0", () -> ResNetBuilder.bottleneck("r", new int[] {1, 0, 1, 1}, o));
     refused("hidden", "10", () -> ViTBuilder.custom("v", 16, 2, 10, 3, 4.0, o));
     refused("imageSize", "224", () -> ViTBuilder.custom("v", 15, 2, 12, 3, 4.0, o));
-    refused("stem", "small", () -> Models.spec(Arch.VIT_B_16, o.toBuilder().optStem(Stem.SMALL).build()));
+    refused("stem", "small", () -> Arch.VIT_B_16.spec(o.toBuilder().optStem(Stem.SMALL).build()));
     refused("arch", "resnet9", () -> Arch.fromName("resnet9"));
     refused("stem", "big", () -> Stem.fromName("big"));
   }
@@ -44,10 +44,10 @@ class ModelOptionsTest {
   @Test
   void widthAndDepthCapShapeTheSpec() {
     ModelOptions o = ModelOptions.builder().optWidth(0.5).optMaxBlocksPerStage(1).build();
-    ModelSpec r = Models.spec(Arch.RESNET101, o);
+    ModelSpec r = Arch.RESNET101.spec(o);
     assertEquals(1024, r.embeddingDim());   // 512 * 0.5 * 4
     assertEquals(java.util.List.of(1, 1, 1, 1), r.details().get("blocks"));
-    ModelSpec v = Models.spec(Arch.VIT_B_16, o);
+    ModelSpec v = Arch.VIT_B_16.spec(o);
     assertEquals(384, v.embeddingDim());
     assertEquals(1, v.details().get("depth"));
     assertEquals(1536, v.details().get("mlpDim"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clce.models.layers.ParamSpec;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -16,9 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Every registered variant at a tiny size: shapes, finiteness, a gradient for every parameter. */
@@ -37,7 +38,7 @@ class ModelSmokeTest {
   @MethodSource("variantsAndBatchSizes")
   void everyVariantBuildsRunsAndDifferentiates(Arch arch, int n) {
     ModelOptions o = TinyModels.options(arch);
-    EncoderModel m = Models.create(arch, o);
+    EncoderModel m = arch.create(o);
     SameDiff sd = m.sameDiff();
 
     // state entries: torchvision names and shapes (graph shapes as the layout says), trainable ones
@@ -88,11 +89,11 @@ class ModelSmokeTest {
   @Test
   void projectionHeadAddsItsOutputAndParameters() {
     ModelOptions o = TinyModels.options(Arch.RESNET18).toBuilder().optProjectionHead(true).optProjectionDim(6).build();
-    EncoderModel m = Models.create(Arch.RESNET18, o);
+    EncoderModel m = Arch.RESNET18.create(o);
     int d = m.embeddingDim();
     assertEquals(List.of("projection.0.weight", "projection.0.bias", "projection.2.weight", "projection.2.bias"),
         m.projectionParameterNames());
-    assertEquals(Models.spec(Arch.RESNET18, TinyModels.options(Arch.RESNET18)).trainableParameterCount() + (long) d * d + d + 6L * d + 6,
+    assertEquals(Arch.RESNET18.spec(TinyModels.options(Arch.RESNET18)).trainableParameterCount() + (long) d * d + d + 6L * d + 6,
         m.trainableParameterCount());
     Map<String, INDArray> out = m.output(TinyModels.input(o, 3, 5));
     assertArrayEquals(new long[] {3, 6}, out.get(ModelNames.PROJECTION).shape());
@@ -101,9 +102,9 @@ class ModelSmokeTest {
   @Test
   void initialisationIsDeterministicPerSeed() {
     ModelOptions o = TinyModels.options(Arch.VIT_TI_16);
-    INDArray a = Models.create(Arch.VIT_TI_16, o).sameDiff().getArrForVarName("encoder.pos_embedding");
-    INDArray b = Models.create(Arch.VIT_TI_16, o).sameDiff().getArrForVarName("encoder.pos_embedding");
-    INDArray c = Models.create(Arch.VIT_TI_16, o.toBuilder().optSeed(8).build()).sameDiff().getArrForVarName("encoder.pos_embedding");
+    INDArray a = Arch.VIT_TI_16.create(o).sameDiff().getArrForVarName("encoder.pos_embedding");
+    INDArray b = Arch.VIT_TI_16.create(o).sameDiff().getArrForVarName("encoder.pos_embedding");
+    INDArray c = Arch.VIT_TI_16.create(o.toBuilder().optSeed(8).build()).sameDiff().getArrForVarName("encoder.pos_embedding");
     assertEquals(a, b);
     assertFalse(a.equals(c));
     // pos_embedding ~ N(0, 0.02): the sample standard deviation of its 5 x 12 values is near 0.02

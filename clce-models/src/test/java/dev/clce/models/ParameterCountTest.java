@@ -27,6 +27,6 @@ class ParameterCountTest {
       "vit_l_16, 304326632",
   })
   void matchesTorchvision(String arch, long expected) {
-    assertEquals(expected, Models.spec(Arch.fromName(arch), ModelOptions.defaults()).trainableParameterCount(), arch);
+    assertEquals(expected, Arch.fromName(arch).spec(ModelOptions.defaults()).trainableParameterCount(), arch);
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clce.models.layers.ParamSpec;
+import dev.clce.models.layers.StateLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -152,7 +154,7 @@ class StateLayoutTest {
 
   @Test
   void resnetForwardGraphHasNoPermute() {
-    EncoderModel m = Models.create(Arch.RESNET18, TinyModels.options(Arch.RESNET18));
+    EncoderModel m = Arch.RESNET18.create(TinyModels.options(Arch.RESNET18));
     // ResNet-18 capped at 2 blocks per stage: stem + 8 blocks x 2 convs + 3 downsample convs
     assertConvWeightsFeedConv2dDirectly(m, 20);
     long permutes = m.sameDiff().getOps().values().stream().filter(o -> o.getOp() instanceof Permute).count();
@@ -161,15 +163,15 @@ class StateLayoutTest {
 
   @Test
   void vitPatchEmbeddingIsYxio() {
-    EncoderModel m = Models.create(Arch.VIT_TI_16, TinyModels.options(Arch.VIT_TI_16));
+    EncoderModel m = Arch.VIT_TI_16.create(TinyModels.options(Arch.VIT_TI_16));
     assertConvWeightsFeedConv2dDirectly(m, 1);
   }
 
   @Test
   void stateArrayIsTheGraphArrayInTorchvisionLayout() {
     // Two builds with one seed agree, and a conv weight's state view is its graph array, OIHW.
-    EncoderModel a = Models.create(Arch.RESNET18, TinyModels.options(Arch.RESNET18));
-    EncoderModel b = Models.create(Arch.RESNET18, TinyModels.options(Arch.RESNET18));
+    EncoderModel a = Arch.RESNET18.create(TinyModels.options(Arch.RESNET18));
+    EncoderModel b = Arch.RESNET18.create(TinyModels.options(Arch.RESNET18));
     assertEquals(a.stateArray("conv1.weight"), b.stateArray("conv1.weight"));
     assertEquals(a.sameDiff().getArrForVarName("conv1.weight").permute(3, 2, 0, 1), a.stateArray("conv1.weight"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.stateArray("nope"));

@@ -19,7 +19,7 @@ class TrainingTest {
   @EnumSource(value = Arch.class, names = {"RESNET18", "VIT_TI_16"})
   void lossFallsOverAFewAdamSteps(Arch arch) {
     ModelOptions o = TinyModels.options(arch);
-    EncoderModel m = Models.create(arch, o);
+    EncoderModel m = arch.create(o);
     SameDiff sd = m.sameDiff();
     TinyModels.addLoss(m);
     sd.setTrainingConfig(TrainingConfig.builder()

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clce.models.Arch;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.ModelSpec;
-import dev.clce.models.Models;
 import dev.clce.core.internal.Npy;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.weights.ModelWeights;
@@ -104,7 +103,7 @@ public final class ModelCommand implements Callable<Integer> {
    * @throws IllegalArgumentException naming the bad option
    */
   ModelSpec spec() {
-    return Models.spec(Arch.fromName(arch), options());
+    return Arch.fromName(arch).spec(options());
   }
 
   /**

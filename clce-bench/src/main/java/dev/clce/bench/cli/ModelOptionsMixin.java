@@ -1,6 +1,6 @@
 package dev.clce.bench.cli;
 
-import dev.clce.models.NormKernel;
+import dev.clce.models.layers.NormKernel;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.Stem;
 import picocli.CommandLine.Option;

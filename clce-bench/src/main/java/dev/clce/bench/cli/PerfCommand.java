@@ -15,7 +15,6 @@ import dev.clce.core.loss.LossKind;
 import dev.clce.models.Arch;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelOptions;
-import dev.clce.models.Models;
 import dev.clce.bench.train.NativeMemoryGuard;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -171,7 +170,7 @@ public final class PerfCommand implements Callable<Integer> {
       if (!(gcOverhead >= 0 && gcOverhead <= 1)) {
         throw new IllegalArgumentException("--gc-overhead: must be in [0, 1], got " + gcOverhead);
       }
-      EncoderModel model = Models.create(a, o);
+      EncoderModel model = a.create(o);
       TrainStepBenchmark b = new TrainStepBenchmark(model, cfg, batch, seed);
       b.setMemoryGuard(gcOverhead == 0 ? null : new NativeMemoryGuard(gcOverhead));
       root.put("mode", "train");

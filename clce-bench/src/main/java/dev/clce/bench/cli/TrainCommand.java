@@ -214,7 +214,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     TrainConfig c = b.build();
     // The model options are checked here too (for example a ViT with the small stem), before any work.
-    dev.clce.models.Models.spec(c.arch(), ModelOptions.builder().optImageSize(imageSize > 0 ? imageSize : 224)
+    c.arch().spec(ModelOptions.builder().optImageSize(imageSize > 0 ? imageSize : 224)
         .optStem(c.stem()).optWidth(c.width()).optProjectionHead(c.projectionHead()).optProjectionDim(c.projectionDim())
         .optMaxBlocksPerStage(c.maxBlocksPerStage()).optClasses(Math.max(2, classList.size())).build());
     return c;

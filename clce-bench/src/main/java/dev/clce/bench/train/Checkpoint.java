@@ -39,7 +39,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code optimizer/<parameter>} (the ND4J updater's state view). Both are in torchvision's
  * state-dict layout (convolution weights {@code [out, in, kH, kW]}, and the updater state of a
  * convolution weight flattened in that order), whatever layout the graph holds them in
- * ({@link dev.clce.models.StateLayout}). Files are named
+ * ({@link dev.clce.models.layers.StateLayout}). Files are named
  * {@code checkpoint-<step, 9 digits>.ckpt} and written with {@link AtomicFiles}. {@link #read}
  * checks the size, the checksum, the version and that the tensors fill the file exactly before
  * returning anything: a damaged file throws {@link CheckpointException}.

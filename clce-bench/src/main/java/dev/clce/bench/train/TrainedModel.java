@@ -2,7 +2,6 @@ package dev.clce.bench.train;
 
 import dev.clce.bench.data.AugmentConfig;
 import dev.clce.models.EncoderModel;
-import dev.clce.models.Models;
 import java.nio.file.Path;
 
 /**
@@ -40,7 +39,7 @@ public record TrainedModel(EncoderModel model, TrainConfig config, Path checkpoi
       if (!(classes instanceof Number n) || n.intValue() < 1) {
         throw new CheckpointException(file + ": header has no class count");
       }
-      EncoderModel model = Models.create(config.arch(), config.modelOptions(n.intValue()));
+      EncoderModel model = config.arch().create(config.modelOptions(n.intValue()));
       Trainer.loadModel(model, ckpt);
       model.setTraining(false);
       return new TrainedModel(model, config, file, ckpt.step(), n.intValue());

@@ -14,7 +14,6 @@ import dev.clce.core.loss.LossKind;
 import dev.clce.core.loss.SDClceLoss;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelNames;
-import dev.clce.models.Models;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -111,7 +110,7 @@ public final class Trainer {
     this.batches = new BatchIterator(sampler, new TwoViewAugmenter(data.train(), data.augment(),
         Seeds.mix(config.seed(), AUGMENT_STREAM)));
     // 4. Model, loss, optimiser.
-    this.model = Models.create(config.arch(), config.modelOptions(data.numClasses()));
+    this.model = config.arch().create(config.modelOptions(data.numClasses()));
     this.sd = model.sameDiff();
     SDVariable labels = sd.placeHolder(TrainNames.LABELS, DataType.INT32, -1);
     LossKind kind = config.loss().kind();

@@ -13,7 +13,7 @@ import dev.clce.bench.data.DataSpec;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
 import dev.clce.models.Arch;
-import dev.clce.models.ParamSpec;
+import dev.clce.models.layers.ParamSpec;
 import dev.clce.models.Stem;
 import java.io.IOException;
 import java.io.PrintStream;

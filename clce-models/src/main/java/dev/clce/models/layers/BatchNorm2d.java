@@ -1,7 +1,5 @@
 package dev.clce.models.layers;
 
-import dev.clce.models.NormKernel;
-import dev.clce.models.ParamSpec;
 import dev.clce.models.ops.ClceOps;
 import dev.clce.models.ops.FusedBatchNorm;
 import java.util.List;
@@ -21,10 +19,10 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * gradient, so the statistics themselves are not differentiated); in inference it treats the running
  * statistics as constants, as PyTorch's {@code eval()} does. The running statistics are
  * {@code CONSTANT}s that are not trained; after each training step they are updated as PyTorch does
- * (see {@link dev.clce.models.BatchNormStatistics}).
+ * (see {@code BatchNormStatistics} of the models package).
  *
  * <p>Two ways to compute it, chosen by {@link GraphContext#normKernel()} (the model option
- * {@link dev.clce.models.ModelOptions#normKernel()}): the native kernels above
+ * {@code ModelOptions.normKernel()}): the native kernels above
  * ({@link NormKernel#NATIVE}, the default for FLOAT models), or about twenty primitive ops
  * differentiated by SameDiff ({@link NormKernel#PRIMITIVE}, the default for DOUBLE: exact to double
  * rounding, where the native kernel holds epsilon and 1/n in float). Both are checked against

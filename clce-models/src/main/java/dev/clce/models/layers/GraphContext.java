@@ -1,9 +1,6 @@
 package dev.clce.models.layers;
 
 import dev.clce.core.random.NdRandom;
-import dev.clce.models.NormKernel;
-import dev.clce.models.ParamSpec;
-import dev.clce.models.StateLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

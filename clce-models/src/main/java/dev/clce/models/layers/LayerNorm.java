@@ -1,7 +1,5 @@
 package dev.clce.models.layers;
 
-import dev.clce.models.NormKernel;
-import dev.clce.models.ParamSpec;
 import dev.clce.models.ops.ClceOps;
 import dev.clce.models.ops.Normalize;
 import dev.clce.models.ops.ScaleShift;

@@ -1,6 +1,5 @@
 package dev.clce.models.layers;
 
-import dev.clce.models.ParamSpec;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 

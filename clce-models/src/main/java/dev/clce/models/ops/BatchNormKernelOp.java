@@ -55,6 +55,12 @@ abstract class BatchNormKernelOp extends NativeAliasOp {
     addTArgument(eps);
   }
 
+  /** @return {@code batchnorm}, the forward kernel; the gradient op names its own */
+  @Override
+  public String nativeName() {
+    return "batchnorm";
+  }
+
   /** @return the epsilon added to the variance */
   public double eps() {
     return eps;

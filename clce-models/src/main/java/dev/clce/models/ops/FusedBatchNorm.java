@@ -67,11 +67,6 @@ public final class FusedBatchNorm extends BatchNormKernelOp {
   }
 
   @Override
-  public String nativeName() {
-    return "batchnorm";
-  }
-
-  @Override
   public Map<String, Object> propertiesForFunction() {
     Map<String, Object> m = super.propertiesForFunction();
     m.put(PROP_FLAG, trainingFlag);

@@ -46,11 +46,6 @@ public final class Normalize extends BatchNormKernelOp {
   }
 
   @Override
-  public String nativeName() {
-    return "batchnorm";
-  }
-
-  @Override
   public List<SDVariable> doDiff(List<SDVariable> gradients) {
     SDVariable[] a = args();
     SDVariable[] bp = new FusedBatchNormBp(sameDiff, a[0], a[1], a[2], null, null, gradients.get(0), eps(), 0).outputVariables();

@@ -66,11 +66,6 @@ public final class ScaleShift extends BatchNormKernelOp {
   }
 
   @Override
-  public String nativeName() {
-    return "batchnorm";
-  }
-
-  @Override
   public List<SDVariable> doDiff(List<SDVariable> gradients) {
     SDVariable[] a = args();
     SDVariable g = gradients.get(0);

@@ -1,11 +1,11 @@
 package dev.clce.models.weights;
 
 import dev.clce.core.internal.AtomicFiles;
-import dev.clce.models.ops.ClceOps;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelNames;
 import dev.clce.models.ModelSpec;
-import dev.clce.models.StateLayout;
+import dev.clce.models.layers.StateLayout;
+import dev.clce.models.ops.ClceOps;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +90,7 @@ public final class ModelCheckpoint {
    * before {@code conv2d}) is converted.
    *
    * @param spec the spec the saved model was built from (for example {@code saved.spec()}, or
-   *     {@code Models.spec(arch, options)} with the same options)
+   *     {@code arch.spec(options)} with the same options)
    * @param file the file
    * @return the model, in the saved mode
    * @throws IllegalArgumentException if the file is unreadable or its graph lacks a state entry of

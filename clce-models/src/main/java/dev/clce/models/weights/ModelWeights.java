@@ -2,7 +2,7 @@ package dev.clce.models.weights;
 
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelSpec;
-import dev.clce.models.ParamSpec;
+import dev.clce.models.layers.ParamSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,14 +16,14 @@ import org.nd4j.linalg.api.buffer.DataType;
  * torchvision-compatible weights for our encoders: import and export of a state dict stored as
  * safetensors, with torchvision's names and shapes (buffers included). Files are always in
  * torchvision's layout: convolution weights, which the graph holds as YXIO {@code [kH, kW, in, out]},
- * are converted from and to {@code [out, in, kH, kW]} here ({@link dev.clce.models.StateLayout}).
+ * are converted from and to {@code [out, in, kH, kW]} here ({@link dev.clce.models.layers.StateLayout}).
  *
  * <pre>{@code
- * EncoderModel m = Models.create(Arch.RESNET50, ModelOptions.builder().build());
+ * EncoderModel m = Arch.RESNET50.create(ModelOptions.builder().build());
  * ModelWeights.load(m, Path.of("resnet50.safetensors"));          // every tensor, strictly
  * m.setTraining(false);
  *
- * EncoderModel ft = Models.create(Arch.RESNET50, ModelOptions.builder().optClasses(100).build());
+ * EncoderModel ft = Arch.RESNET50.create(ModelOptions.builder().optClasses(100).build());
  * ModelWeights.loadBackbone(ft, Path.of("resnet50.safetensors")); // all but the classifier
  * ModelWeights.export(ft, Path.of("finetuned.safetensors"));
  * }</pre>

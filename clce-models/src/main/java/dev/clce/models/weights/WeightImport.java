@@ -1,6 +1,6 @@
 package dev.clce.models.weights;
 
-import dev.clce.models.StateLayout;
+import dev.clce.models.layers.StateLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,6 @@ package dev.clce.models.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.clce.models.NormKernel;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;

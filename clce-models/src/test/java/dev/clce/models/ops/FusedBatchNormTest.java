@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clce.models.NormKernel;
 import dev.clce.models.layers.BatchNorm2d;
 import dev.clce.models.layers.GraphContext;
+import dev.clce.models.layers.NormKernel;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clce.core.internal.Npy;
 import dev.clce.models.EncoderModel;
-import dev.clce.models.ParamSpec;
-import dev.clce.models.StateLayout;
+import dev.clce.models.layers.ParamSpec;
+import dev.clce.models.layers.StateLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

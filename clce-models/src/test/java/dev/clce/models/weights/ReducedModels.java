@@ -4,7 +4,6 @@ import dev.clce.models.Arch;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.ModelSpec;
-import dev.clce.models.Models;
 import dev.clce.models.Stem;
 import dev.clce.models.ViTBuilder;
 import java.net.URISyntaxException;
@@ -19,7 +18,7 @@ enum ReducedModels {
   RESNET18_TINY("resnet18_tiny") {
     @Override
     ModelSpec spec() {
-      return Models.spec(Arch.RESNET18, ModelOptions.builder()
+      return Arch.RESNET18.spec(ModelOptions.builder()
           .optWidth(0.125).optClasses(10).optImageSize(32).optStem(Stem.IMAGENET).build());
     }
   },
@@ -27,7 +26,7 @@ enum ReducedModels {
   RESNET50_TINY("resnet50_tiny") {
     @Override
     ModelSpec spec() {
-      return Models.spec(Arch.RESNET50, ModelOptions.builder()
+      return Arch.RESNET50.spec(ModelOptions.builder()
           .optWidth(0.0625).optMaxBlocksPerStage(1).optClasses(7).optImageSize(16).optStem(Stem.SMALL).build());
     }
   },

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clce.models.Arch;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.ModelSpec;
-import dev.clce.models.Models;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -62,7 +61,7 @@ class TorchvisionManifestTest {
   @EnumSource(Arch.class)
   void importerExpectsExactlyTorchvisionsStateDict(Arch arch) {
     assertTrue(models.has(arch.cliName()), "manifest lacks " + arch.cliName());
-    ModelSpec spec = Models.spec(arch, ModelOptions.builder().build());
+    ModelSpec spec = arch.spec(ModelOptions.builder().build());
     List<TensorSpec> expected = ModelWeights.expected(spec);
     Map<String, SafetensorsTensorInfo> torchvision = tensors(arch.cliName());
     WeightImport.Check check = WeightImport.check(expected, torchvision, WeightImport.Options.strict());
@@ -86,7 +85,7 @@ class TorchvisionManifestTest {
 
   @Test
   void aDifferentClassCountIsReportedAsShapeProblemsOfTheClassifierOnly() {
-    ModelSpec spec = Models.spec(Arch.RESNET50, ModelOptions.builder().optClasses(100).build());
+    ModelSpec spec = Arch.RESNET50.spec(ModelOptions.builder().optClasses(100).build());
     WeightImport.Check check = WeightImport.check(ModelWeights.expected(spec), tensors("resnet50"),
         WeightImport.Options.strict());
     assertEquals(List.of("shape of 'fc.weight': file [1000, 2048], model [100, 2048]",

@@ -1,4 +1,4 @@
-package dev.clce.models;
+package dev.clce.models.layers;
 
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
