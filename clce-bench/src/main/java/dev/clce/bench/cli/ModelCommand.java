@@ -8,8 +8,7 @@ import dev.clce.models.ModelSpec;
 import dev.clce.core.internal.Npy;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.weights.ModelWeights;
-import dev.clce.models.weights.Safetensors;
-import dev.clce.models.weights.WeightImport;
+import dev.clce.models.weights.LoadRule;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -179,9 +178,7 @@ public final class ModelCommand implements Callable<Integer> {
     }
     // The weight file must fit the model: checked from its header, before anything is built.
     try {
-      WeightImport.Check check = WeightImport.check(ModelWeights.expected(spec), Safetensors.readHeader(weights).tensors(),
-          WeightImport.Options.strict());
-      check.requireOk(weights);
+      ModelWeights.check(spec, weights, LoadRule.strict()).requireOk(weights);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--weights: " + e.getMessage(), e);
     }

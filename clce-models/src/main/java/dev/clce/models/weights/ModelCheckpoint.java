@@ -9,8 +9,6 @@ import dev.clce.models.ops.ClceOps;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,37 +99,21 @@ public final class ModelCheckpoint {
       throw new IllegalArgumentException("spec: must not be null");
     }
     SameDiff saved = load(file, false);
-    EncoderModel model = spec.build();
-    SameDiff sd = model.sameDiff();
-    List<String> problems = new ArrayList<>();
-    Map<String, INDArray> values = new LinkedHashMap<>();
-    for (String n : model.stateNames()) {
-      INDArray src = saved.hasVariable(n) ? saved.getArrForVarName(n) : null;
-      if (src != null && inStateLayout(saved, n, model.layout(n))) {
-        src = model.layout(n).graphView(src);
-      }
-      INDArray dst = sd.getArrForVarName(n);
-      if (src == null) {
-        problems.add("missing '" + n + "'");
-      } else if (!Arrays.equals(src.shape(), dst.shape()) || src.dataType() != dst.dataType()) {
-        problems.add("'" + n + "': file " + Arrays.toString(src.shape()) + " " + src.dataType() + ", model "
-            + Arrays.toString(dst.shape()) + " " + dst.dataType());
-      } else {
-        values.put(n, src);
-      }
-    }
     INDArray flag = saved.hasVariable(ModelNames.TRAINING_FLAG) ? saved.getArrForVarName(ModelNames.TRAINING_FLAG) : null;
     if (flag == null || flag.length() != 1) {
-      problems.add("missing '" + ModelNames.TRAINING_FLAG + "'");
+      throw new IllegalArgumentException("file: " + file + " does not fit the model: missing '" + ModelNames.TRAINING_FLAG + "'");
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("file: " + file + " does not fit " + spec.name() + " (" + problems.size()
-          + " problems): " + String.join("; ", problems.subList(0, Math.min(problems.size(), WeightImport.MAX_LISTED_PROBLEMS)))
-          + (problems.size() > WeightImport.MAX_LISTED_PROBLEMS ? "; ..." : ""));
+    EncoderModel model = spec.build();
+    // The saved graph's state entries in torchvision's layout, then the one loading path.
+    Map<String, INDArray> state = new LinkedHashMap<>();
+    for (String n : model.stateNames()) {
+      INDArray src = saved.hasVariable(n) ? saved.getArrForVarName(n) : null;
+      if (src != null) {
+        StateLayout layout = model.layout(n);
+        state.put(n, inStateLayout(saved, n, layout) ? src : layout.stateView(src));
+      }
     }
-    for (Map.Entry<String, INDArray> e : values.entrySet()) {
-      sd.getArrForVarName(e.getKey()).assign(e.getValue());
-    }
+    StateDict.load(model, state, LoadRule.strict().withExactTypes(), file);
     model.setTraining(flag.getDouble(0) != 0.0);
     return model;
   }

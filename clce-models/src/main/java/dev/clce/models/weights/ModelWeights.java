@@ -31,7 +31,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>A file made from a torchvision model: {@code safetensors.torch.save_file(model.state_dict(), f)}
  * (or the struct+json writer of {@code clce-models/src/test/python/make_model_fixtures.py}).
  * Checkpoints from before torchvision 0.14 name ViT MLP layers {@code mlp.linear_1/2}: pass
- * {@code WeightImport.Options.strict().withRename(TorchvisionNames.LEGACY_VIT_MLP)}.
+ * {@code LoadRule.strict().withRename(TorchvisionNames.LEGACY_VIT_MLP)}.
  */
 public final class ModelWeights {
 
@@ -66,6 +66,26 @@ public final class ModelWeights {
   }
 
   /**
+   * Checks a weight file against a spec from its header alone (no graph, no tensor data).
+   *
+   * @param spec the model's spec
+   * @param file the file
+   * @param rule what to skip, ignore or rename ({@link LoadRule#withoutHeads()} is resolved from the spec)
+   * @return the outcome: problems, what would load, conversions, ignored and renamed tensors
+   * @throws IllegalArgumentException if the file is not a readable safetensors file
+   */
+  public static StateDict.Check check(ModelSpec spec, Path file, LoadRule rule) {
+    if (rule == null) {
+      throw new IllegalArgumentException("rule: must not be null");
+    }
+    List<TensorSpec> expected = expected(spec);
+    Set<String> heads = new HashSet<>();
+    spec.headEntries().forEach(p -> heads.add(p.name()));
+    spec.projectionEntries().forEach(p -> heads.add(p.name()));
+    return StateDict.check(expected, StateDict.Source.of(file).tensors(), rule.resolveHeads(heads));
+  }
+
+  /**
    * Loads every parameter and buffer of the model from a safetensors file that holds exactly the
    * model's state dict; all or nothing.
    *
@@ -75,44 +95,37 @@ public final class ModelWeights {
    * @throws IllegalArgumentException if the file is malformed or does not fit the model (the model
    *     is then unchanged)
    */
-  public static WeightImport.Result load(EncoderModel model, Path file) {
-    return load(model, file, WeightImport.Options.strict());
+  public static StateDict.Result load(EncoderModel model, Path file) {
+    return load(model, file, LoadRule.strict());
   }
 
   /**
-   * Loads the model's parameters and buffers from a safetensors file; all or nothing.
+   * Loads the model's parameters and buffers from a safetensors file in torchvision's layout; all
+   * or nothing ({@link StateDict#load(EncoderModel, Path, LoadRule)}).
    *
    * @param model the model
    * @param file the file
-   * @param options what to skip, ignore or rename (their layout is replaced by the model's:
-   *     the file is read in torchvision's layout)
+   * @param rule what to skip, ignore or rename
    * @return what was loaded
    * @throws IllegalArgumentException if the file is malformed or does not fit the model (the model
    *     is then unchanged)
    */
-  public static WeightImport.Result load(EncoderModel model, Path file, WeightImport.Options options) {
-    requireModel(model);
-    if (options == null) {
-      throw new IllegalArgumentException("options: must not be null");
-    }
-    return WeightImport.load(model.sameDiff(), model.stateNames(), file, options.withLayout(model::layout));
+  public static StateDict.Result load(EncoderModel model, Path file, LoadRule rule) {
+    return StateDict.load(model, file, rule);
   }
 
   /**
    * Loads everything but the classifier and the projection head (which keep their values), for
-   * fine-tuning from weights trained on other classes; the file's classifier is ignored, whatever
-   * its shape.
+   * fine-tuning from weights trained on other classes; the file's classifier and projection head
+   * are ignored, whatever their shapes ({@link LoadRule#backbone()}).
    *
    * @param model the model
    * @param file the file
    * @return what was loaded
    * @throws IllegalArgumentException if the file is malformed or its feature extractor does not fit
    */
-  public static WeightImport.Result loadBackbone(EncoderModel model, Path file) {
-    requireModel(model);
-    Set<String> head = new HashSet<>(model.headParameterNames());
-    head.addAll(model.projectionParameterNames());
-    return load(model, file, WeightImport.Options.strict().withSkip(head::contains));
+  public static StateDict.Result loadBackbone(EncoderModel model, Path file) {
+    return StateDict.load(model, file, LoadRule.backbone());
   }
 
   /**

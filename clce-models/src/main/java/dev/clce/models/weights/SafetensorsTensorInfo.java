@@ -67,6 +67,11 @@ public final class SafetensorsTensorInfo {
     return end;
   }
 
+  /** @return name, shape and exact element type, as {@link StateDict#check} compares them */
+  public TensorSpec spec() {
+    return new TensorSpec(name, shape, dtype.exactDataType());
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof SafetensorsTensorInfo)) {

@@ -57,7 +57,7 @@ class ReducedModelFixtureTest {
     INDArray x = Npy.read(r.input());
     m.setTraining(false);
     Map<String, INDArray> before = m.output(x);
-    WeightImport.Result res = ModelWeights.load(m, r.weights());
+    StateDict.Result res = ModelWeights.load(m, r.weights());
     assertEquals(m.stateNames(), res.loaded());
     assertTrue(res.conversions().isEmpty(), res.conversions().toString());
     Map<String, INDArray> out = m.output(x);
@@ -164,7 +164,7 @@ class ReducedModelFixtureTest {
     Safetensors.write(p, state, null);
     assertThrows(IllegalArgumentException.class, () -> ModelWeights.load(m, p));
     INDArray headBefore = m.sameDiff().getArrForVarName(head.get(0)).dup();
-    WeightImport.Result res = ModelWeights.loadBackbone(m, p);
+    StateDict.Result res = ModelWeights.loadBackbone(m, p);
     assertEquals(head, res.ignored());
     assertEquals(headBefore, m.sameDiff().getArrForVarName(head.get(0)));
     m.setTraining(false);

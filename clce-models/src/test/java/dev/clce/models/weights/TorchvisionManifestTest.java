@@ -57,6 +57,10 @@ class TorchvisionManifestTest {
     return out;
   }
 
+  private static List<TensorSpec> specs(Map<String, SafetensorsTensorInfo> header) {
+    return header.values().stream().map(SafetensorsTensorInfo::spec).toList();
+  }
+
   @ParameterizedTest
   @EnumSource(Arch.class)
   void importerExpectsExactlyTorchvisionsStateDict(Arch arch) {
@@ -64,7 +68,7 @@ class TorchvisionManifestTest {
     ModelSpec spec = arch.spec(ModelOptions.builder().build());
     List<TensorSpec> expected = ModelWeights.expected(spec);
     Map<String, SafetensorsTensorInfo> torchvision = tensors(arch.cliName());
-    WeightImport.Check check = WeightImport.check(expected, torchvision, WeightImport.Options.strict());
+    StateDict.Check check = StateDict.check(expected, specs(torchvision), LoadRule.strict());
     assertEquals(List.of(), check.problems(), arch + ": " + check.problems().size() + " problems");
     assertEquals(List.of(), check.conversions(), arch + ": float32 and int64 load without conversion");
     List<String> names = new ArrayList<>();
@@ -86,8 +90,8 @@ class TorchvisionManifestTest {
   @Test
   void aDifferentClassCountIsReportedAsShapeProblemsOfTheClassifierOnly() {
     ModelSpec spec = Arch.RESNET50.spec(ModelOptions.builder().optClasses(100).build());
-    WeightImport.Check check = WeightImport.check(ModelWeights.expected(spec), tensors("resnet50"),
-        WeightImport.Options.strict());
+    StateDict.Check check = StateDict.check(ModelWeights.expected(spec), specs(tensors("resnet50")),
+        LoadRule.strict());
     assertEquals(List.of("shape of 'fc.weight': file [1000, 2048], model [100, 2048]",
         "shape of 'fc.bias': file [1000], model [100]"), check.problems());
   }

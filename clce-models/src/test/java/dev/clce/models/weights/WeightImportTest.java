@@ -79,7 +79,7 @@ class WeightImportTest {
   @Test
   void loadsEveryTensorAndTheGraphComputesWithThem() {
     Map<String, INDArray> k = known();
-    WeightImport.Result r = WeightImport.load(sd, NAMES, write("w.safetensors", k));
+    StateDict.Result r = WeightImport.load(sd, NAMES, write("w.safetensors", k));
     assertEquals(NAMES, r.loaded());
     assertTrue(r.conversions().isEmpty(), r.conversions().toString());
     assertEquals(17L, sd.getArrForVarName(COUNT).getLong(0));
@@ -155,7 +155,7 @@ class WeightImportTest {
     m.put(B, k.get(B).castTo(DataType.HALF));                 // F16 -> FLOAT (exact: values are halves)
     m.put(MEAN, k.get(MEAN).castTo(DataType.BFLOAT16));        // BF16 -> FLOAT
     m.put(COUNT, Nd4j.scalar(DataType.INT, 17));              // I32 -> LONG
-    WeightImport.Result r = WeightImport.load(sd, NAMES, write("conv.safetensors", m));
+    StateDict.Result r = WeightImport.load(sd, NAMES, write("conv.safetensors", m));
     assertEquals(List.of(W + ": F64 -> FLOAT", B + ": F16 -> FLOAT", MEAN + ": BF16 -> FLOAT", COUNT + ": I32 -> LONG"),
         r.conversions());
     assertEquals(k.get(W), sd.getArrForVarName(W));
@@ -175,10 +175,10 @@ class WeightImportTest {
     m.put(B, Nd4j.ones(DataType.FLOAT, 1000));
     m.put("aux.weight", Nd4j.ones(DataType.FLOAT, 2));
     Path p = write("head.safetensors", m);
-    WeightImport.Options o = WeightImport.Options.strict()
+    LoadRule o = LoadRule.strict()
         .withSkip(n -> n.startsWith("fc."))
         .withIgnoreUnexpected(n -> n.startsWith("aux."));
-    WeightImport.Result r = WeightImport.load(sd, NAMES, p, o);
+    StateDict.Result r = WeightImport.load(sd, NAMES, p, o);
     assertEquals(List.of(MEAN, COUNT), r.loaded());
     assertEquals(List.of(W, B, "aux.weight"), r.ignored());
     assertEquals(before.get(W), sd.getArrForVarName(W));
@@ -215,8 +215,8 @@ class WeightImportTest {
     IllegalArgumentException strict = assertThrows(IllegalArgumentException.class,
         () -> WeightImport.load(g, List.of(fc1, fc2), p));
     assertTrue(strict.getMessage().contains("(4 problems)"), strict.getMessage());
-    WeightImport.Options legacy = WeightImport.Options.strict().withRename(TorchvisionNames.LEGACY_VIT_MLP);
-    WeightImport.Result r = WeightImport.load(g, List.of(fc1, fc2), p, legacy);
+    LoadRule legacy = LoadRule.strict().withRename(TorchvisionNames.LEGACY_VIT_MLP);
+    StateDict.Result r = WeightImport.load(g, List.of(fc1, fc2), p, legacy);
     assertEquals(List.of("encoder.layers.encoder_layer_0.mlp.linear_1.weight -> " + fc1,
         "encoder.layers.encoder_layer_0.mlp.linear_2.weight -> " + fc2), r.renamed());
     assertEquals(Nd4j.ones(DataType.FLOAT, 4, 2), g.getArrForVarName(fc1));
