@@ -23,7 +23,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
  *
  * <p>Two ways to compute it, chosen by {@link GraphContext#normKernel()} (the model option
  * {@code ModelOptions.normKernel()}): the native kernels above
- * ({@link NormKernel#NATIVE}, the default for FLOAT models), or about twenty primitive ops
+ * ({@link NormKernel#NATIVE}, the default for FLOAT models), or primitive ops
  * differentiated by SameDiff ({@link NormKernel#PRIMITIVE}, the default for DOUBLE: exact to double
  * rounding, where the native kernel holds epsilon and 1/n in float). Both are checked against
  * PyTorch's training-mode gradient by {@code BatchNormTrainingGradientTest}.

@@ -13,15 +13,14 @@ public enum NormKernel {
   AUTO,
   /**
    * ND4J's native {@code batchnorm} / {@code batchnorm_bp} kernels through
-   * {@link dev.clce.models.ops.FusedBatchNorm}: a few ops forward and backward per layer where the
-   * primitive form needs about twenty (a third of a ResNet step's time saved, docs/PERFORMANCE.md). The kernel holds epsilon and 1/n in
-   * single precision, so in DOUBLE its gradients agree with the exact ones to about 1e-8 relative
-   * (per layer; a few layers deep, a gradient that should be exactly zero comes out near 1e-7).
+   * {@link dev.clce.models.ops.FusedBatchNorm}: far fewer ops per layer than the primitive form, so
+   * faster (docs/PERFORMANCE.md). The kernel holds epsilon and 1/n in single precision, so in DOUBLE
+   * its gradients are not exact to double rounding (how close: docs/MODELS.md).
    */
   NATIVE,
   /**
-   * About twenty primitive SameDiff ops per layer (mean, centring, variance, scale, shift),
-   * differentiated by SameDiff: exact to double rounding, for gradient checks in DOUBLE; slower.
+   * Primitive SameDiff ops (mean, centring, variance, scale, shift), differentiated by SameDiff:
+   * exact to double rounding, for gradient checks in DOUBLE; slower.
    */
   PRIMITIVE;
 

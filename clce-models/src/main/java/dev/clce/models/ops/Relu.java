@@ -8,8 +8,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * {@code max(x, 0)} on ND4J's native {@code relu} kernel, with the gradient
  * {@code g * step(x)} (1 where {@code x > 0}, else 0, as PyTorch's ReLU) built from two plain
- * element-wise ops. SameDiff's own ReLU differentiates through the {@code thresholdedrelu_bp} kernel,
- * which took about 12 times as long as the forward pass in a ResNet-101 step (docs/PERFORMANCE.md).
+ * element-wise ops, because SameDiff's own ReLU differentiates through the much slower
+ * {@code thresholdedrelu_bp} kernel (measured in docs/PERFORMANCE.md).
  */
 public final class Relu extends NativeAliasOp {
 

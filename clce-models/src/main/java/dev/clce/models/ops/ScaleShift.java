@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * and epsilon 0, which is exactly {@code x * scale + shift}; the two constant inputs are built by the
  * caller with {@link #identityStatistics}. Gradient from three plain ops (a broadcast multiply and two
  * column sums): {@code dx = g * scale}, {@code dscale = sum_rows(g * x)}, {@code dshift = sum_rows(g)}.
- * SameDiff's own {@code multiply_bp} / {@code add_bp} for the broadcast took several times as long.
+ * SameDiff's own {@code multiply_bp} / {@code add_bp} for the broadcast are much slower
+ * (docs/PERFORMANCE.md).
  */
 public final class ScaleShift extends BatchNormKernelOp {
 
