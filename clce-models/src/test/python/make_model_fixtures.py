@@ -27,7 +27,6 @@ spaces to a multiple of 8, then the raw little-endian tensor bytes in header ord
 
 import json
 import os
-import struct
 import sys
 from collections import OrderedDict
 
@@ -41,47 +40,9 @@ from torchvision.models.vision_transformer import VisionTransformer
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "fixtures", "models")
 SEED = 20241028
 
-DTYPES = {
-    torch.float32: "F32",
-    torch.float64: "F64",
-    torch.float16: "F16",
-    torch.bfloat16: "BF16",
-    torch.int64: "I64",
-    torch.int32: "I32",
-}
-
-
-def tensor_bytes(t):
-    t = t.detach().contiguous().cpu()
-    if t.dtype == torch.bfloat16:
-        # numpy has no bfloat16: reinterpret the 16-bit patterns
-        return t.view(torch.int16).numpy().astype("<i2").tobytes()
-    arr = t.numpy()
-    return arr.astype(arr.dtype.newbyteorder("<")).tobytes()
-
-
-def write_safetensors(path, tensors, metadata=None):
-    """Writes an ordered name -> tensor dict as safetensors (atomically: temp file, then rename)."""
-    header = OrderedDict()
-    if metadata:
-        header["__metadata__"] = OrderedDict((k, str(v)) for k, v in metadata.items())
-    blobs = []
-    offset = 0
-    for name, t in tensors.items():
-        b = tensor_bytes(t)
-        header[name] = OrderedDict(
-            [("dtype", DTYPES[t.dtype]), ("shape", list(t.shape)), ("data_offsets", [offset, offset + len(b)])])
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    h += b" " * ((8 - len(h) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-    os.replace(tmp, path)
+# The state-dict writer and its dtype names are the converter's (clce-models/src/main/python).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "main", "python"))
+from torchvision_to_safetensors import DTYPES, write_safetensors  # noqa: E402
 
 
 def save_npy(path, arr):

@@ -150,13 +150,7 @@ class BatchSizeGradientTest {
       for (int k = 0; k < samples; k++) {
         long third = w.length() / 3;
         long i = k < samplesPerParameter ? rnd.nextInt((int) w.length()) : (k - samplesPerParameter) * third + rnd.nextInt((int) third);
-        double orig = w.getDouble(i);
-        w.putScalar(i, orig + EPS);
-        double up = loss(sd, ph);
-        w.putScalar(i, orig - EPS);
-        double down = loss(sd, ph);
-        w.putScalar(i, orig);
-        double fd = (up - down) / (2 * EPS);
+        double fd = FiniteDifferences.central(w, i, EPS, () -> loss(sd, ph));
         double an = g.getDouble(i);
         assertTrue(Math.abs(fd - an) <= REL * Math.max(Math.abs(fd), Math.abs(an)) + ABS,
             m.spec().name() + " batch " + n + " " + p + "[" + i + "]: autodiff " + an + ", finite differences " + fd);

@@ -48,13 +48,7 @@ class GradientCheckTest {
       double abs = ABS + absPerScale * g.amaxNumber().doubleValue();
       for (int k = 0; k < 2; k++) {
         long i = (long) rnd.nextInt((int) w.length());
-        double orig = w.getDouble(i);
-        w.putScalar(i, orig + EPS);
-        double up = loss(sd, ph);
-        w.putScalar(i, orig - EPS);
-        double down = loss(sd, ph);
-        w.putScalar(i, orig);
-        double fd = (up - down) / (2 * EPS);
+        double fd = FiniteDifferences.central(w, i, EPS, () -> loss(sd, ph));
         double an = g.getDouble(i);
         assertTrue(Math.abs(fd - an) <= REL * Math.max(Math.abs(fd), Math.abs(an)) + abs,
             m.spec().name() + " " + p + "[" + i + "]: autodiff " + an + ", finite differences " + fd);

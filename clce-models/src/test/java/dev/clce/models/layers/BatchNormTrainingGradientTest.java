@@ -3,14 +3,14 @@ package dev.clce.models.layers;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clce.core.internal.Npy;
+import dev.clce.models.DoubleDefaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -29,26 +29,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * batch variance (it may only be used if its {@code dx} is the exact training-mode gradient), and the
  * model's {@link BatchNorm2d}, which runs that kernel through SameDiff ({@code FusedBatchNorm}).
  */
+@ExtendWith(DoubleDefaults.class)
 class BatchNormTrainingGradientTest {
   private static final Path DIR = Paths.get("src", "test", "resources", "fixtures", "batchnorm");
   private static final double EPS = 1e-5;
   private static final String X = "x";
   private static final String G = "g";
   private static final String FLAG = "training";
-  private static DataType savedFloat;
-  private static DataType savedDefault;
-
-  @BeforeAll
-  static void doublePrecision() {
-    savedDefault = Nd4j.dataType();
-    savedFloat = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-  }
 
   private static INDArray load(String caseName, String what) {
     Path p = DIR.resolve(caseName + "." + what + ".npy");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clce.models.DoubleDefaults;
 import dev.clce.models.layers.BatchNorm2d;
 import dev.clce.models.layers.GraphContext;
 import dev.clce.models.layers.NormKernel;
@@ -12,9 +13,8 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -28,6 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * input. (Training-mode values and gradients are checked against PyTorch by
  * {@code BatchNormTrainingGradientTest}.)
  */
+@ExtendWith(DoubleDefaults.class)
 class FusedBatchNormTest {
   private static final String X = "x";
   private static final String FLAG = "training";
@@ -38,20 +39,6 @@ class FusedBatchNormTest {
   private static final int C = 4;
   private static final int H = 2;
   private static final int W = 3;
-  private static DataType savedFloat;
-  private static DataType savedDefault;
-
-  @BeforeAll
-  static void doublePrecision() {
-    savedDefault = Nd4j.dataType();
-    savedFloat = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-  }
 
   /** A graph with one BatchNorm2d and the loss sum(y * g) for a fixed g. */
   private static SameDiff graph(BatchNorm2d bn, INDArray g) {
