@@ -3,7 +3,7 @@ package dev.clce.models.weights;
 import java.util.function.UnaryOperator;
 
 /**
- * Renamings between torchvision state-dict layouts, for {@link WeightImport.Options#withRename}.
+ * Renamings between torchvision state-dict layouts, for {@link LoadRule#withRename}.
  */
 public final class TorchvisionNames {
 
