@@ -1,5 +1,6 @@
 package dev.clce.bench.cli;
 
+import dev.clce.bench.protocol.Provenance;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "clce",
     mixinStandardHelpOptions = true,
-    version = "clce 0.1.0",
+    versionProvider = ClceCli.BuildVersion.class,
     description = "CLCE losses, encoders, training and the paper's experiments on the JVM.",
     subcommands = {
         CommandLine.HelpCommand.class,
@@ -40,6 +41,14 @@ public final class ClceCli implements Runnable {
   public static final int EXIT_BAD_INPUT = 2;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** {@code --version}: the version Maven built this as, not a literal that can drift from the pom. */
+  static final class BuildVersion implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"clce " + Provenance.clceVersion() + " (DL4J/ND4J " + Provenance.nd4jBuildVersion() + ")"};
+    }
+  }
 
   @Override
   public void run() {
