@@ -1,5 +1,6 @@
 package dev.clce.bench.eval;
 
+import com.google.common.math.Stats;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +21,7 @@ public record MeanCi(double mean, double sd, double ci95, int n) {
   public static final double Z95 = 1.96;
 
   /**
-   * Summarises values (two-pass, in double precision).
+   * Summarises values (Guava {@link Stats}: mean and sample standard deviation in double precision).
    *
    * @param values at least one finite value
    * @return mean, sd, 95% half-width, n
@@ -30,24 +31,18 @@ public record MeanCi(double mean, double sd, double ci95, int n) {
       throw new IllegalArgumentException("values: must hold at least one value, got "
           + (values == null ? "null" : "none"));
     }
-    double sum = 0;
     for (double v : values) {
       if (!Double.isFinite(v)) {
         throw new IllegalArgumentException("values: must be finite, got " + v);
       }
-      sum += v;
     }
+    Stats stats = Stats.of(values);
     int n = values.length;
-    double mean = sum / n;
     if (n == 1) {
-      return new MeanCi(mean, Double.NaN, Double.NaN, 1);
+      return new MeanCi(stats.mean(), Double.NaN, Double.NaN, 1);
     }
-    double ss = 0;
-    for (double v : values) {
-      ss += (v - mean) * (v - mean);
-    }
-    double sd = Math.sqrt(ss / (n - 1));
-    return new MeanCi(mean, sd, Z95 * sd / Math.sqrt(n), n);
+    double sd = stats.sampleStandardDeviation();
+    return new MeanCi(stats.mean(), sd, Z95 * sd / Math.sqrt(n), n);
   }
 
   /**
