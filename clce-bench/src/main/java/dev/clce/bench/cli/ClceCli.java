@@ -4,6 +4,7 @@ import dev.clce.bench.protocol.Provenance;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
  * <p>Each sub-command is its own class, listed in {@code subcommands} below. Sub-commands write their
  * results with {@code spec.commandLine().getOut()}: the process's real standard output. Everything
  * else that reaches {@link System#out} while a command runs (ND4J and SameDiff print progress there)
- * is sent to standard error, so that {@code --json} output can be piped to a JSON parser.
+ * is sent to standard error, so that {@code --json} output can be piped to a JSON parser, less
+ * SameDiff's gradient-building lines ({@link QuietConsole}).
  *
  * <p>Exit codes: 0 success, 1 failure while running, 2 bad input (usage errors and rejected
  * arguments, with one line naming the argument).
@@ -87,18 +89,38 @@ public final class ClceCli implements Runnable {
   }
 
   /**
+   * Runs the tool with the given streams: results go to {@code stdout}; everything else that
+   * reaches {@link System#out} while the command runs goes to {@code stderr}, without SameDiff's
+   * gradient-building prints ({@link QuietConsole}). System.out is restored afterwards.
+   *
+   * @param args command-line arguments
+   * @param stdout the real standard output
+   * @param stderr standard error
+   * @param dropped counts the lines kept off the console
+   * @return the exit code
+   */
+  static int run(String[] args, PrintStream stdout, PrintStream stderr, AtomicLong dropped) {
+    PrintStream before = System.out;
+    System.setOut(QuietConsole.filtering(stderr, dropped));
+    try {
+      PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+      PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+      int code = newCommandLine(out, err).execute(args);
+      out.flush();
+      err.flush();
+      return code;
+    } finally {
+      System.out.flush();
+      System.setOut(before);
+    }
+  }
+
+  /**
    * Runs the tool.
    *
    * @param args command-line arguments
    */
   public static void main(String[] args) {
-    PrintStream realOut = System.out;
-    System.setOut(System.err);
-    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(realOut, StandardCharsets.UTF_8), true);
-    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-    int code = newCommandLine(out, err).execute(args);
-    out.flush();
-    err.flush();
-    System.exit(code);
+    System.exit(run(args, System.out, System.err, new AtomicLong()));
   }
 }
