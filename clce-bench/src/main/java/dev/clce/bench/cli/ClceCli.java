@@ -1,8 +1,10 @@
 package dev.clce.bench.cli;
 
+import dev.clce.bench.protocol.Provenance;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +14,8 @@ import picocli.CommandLine.Command;
  * <p>Each sub-command is its own class, listed in {@code subcommands} below. Sub-commands write their
  * results with {@code spec.commandLine().getOut()}: the process's real standard output. Everything
  * else that reaches {@link System#out} while a command runs (ND4J and SameDiff print progress there)
- * is sent to standard error, so that {@code --json} output can be piped to a JSON parser.
+ * is sent to standard error, so that {@code --json} output can be piped to a JSON parser, less
+ * SameDiff's gradient-building lines ({@link QuietConsole}).
  *
  * <p>Exit codes: 0 success, 1 failure while running, 2 bad input (usage errors and rejected
  * arguments, with one line naming the argument).
@@ -20,7 +23,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "clce",
     mixinStandardHelpOptions = true,
-    version = "clce 0.1.0",
+    versionProvider = ClceCli.BuildVersion.class,
     description = "CLCE losses, encoders, training and the paper's experiments on the JVM.",
     subcommands = {
         CommandLine.HelpCommand.class,
@@ -40,6 +43,14 @@ public final class ClceCli implements Runnable {
   public static final int EXIT_BAD_INPUT = 2;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** {@code --version}: the version Maven built this as, not a literal that can drift from the pom. */
+  static final class BuildVersion implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"clce " + Provenance.clceVersion() + " (DL4J/ND4J " + Provenance.nd4jBuildVersion() + ")"};
+    }
+  }
 
   @Override
   public void run() {
@@ -78,18 +89,38 @@ public final class ClceCli implements Runnable {
   }
 
   /**
+   * Runs the tool with the given streams: results go to {@code stdout}; everything else that
+   * reaches {@link System#out} while the command runs goes to {@code stderr}, without SameDiff's
+   * gradient-building prints ({@link QuietConsole}). System.out is restored afterwards.
+   *
+   * @param args command-line arguments
+   * @param stdout the real standard output
+   * @param stderr standard error
+   * @param dropped counts the lines kept off the console
+   * @return the exit code
+   */
+  static int run(String[] args, PrintStream stdout, PrintStream stderr, AtomicLong dropped) {
+    PrintStream before = System.out;
+    System.setOut(QuietConsole.filtering(stderr, dropped));
+    try {
+      PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+      PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+      int code = newCommandLine(out, err).execute(args);
+      out.flush();
+      err.flush();
+      return code;
+    } finally {
+      System.out.flush();
+      System.setOut(before);
+    }
+  }
+
+  /**
    * Runs the tool.
    *
    * @param args command-line arguments
    */
   public static void main(String[] args) {
-    PrintStream realOut = System.out;
-    System.setOut(System.err);
-    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(realOut, StandardCharsets.UTF_8), true);
-    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-    int code = newCommandLine(out, err).execute(args);
-    out.flush();
-    err.flush();
-    System.exit(code);
+    System.exit(run(args, System.out, System.err, new AtomicLong()));
   }
 }

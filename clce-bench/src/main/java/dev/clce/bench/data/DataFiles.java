@@ -1,5 +1,7 @@
 package dev.clce.bench.data;
 
+import com.google.common.primitives.Ints;
+import com.google.common.primitives.UnsignedInts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -62,7 +64,6 @@ final class DataFiles {
    * @return the value
    */
   static long u32(byte[] b, int off) {
-    return ((long) (b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8)
-        | (b[off + 3] & 0xFF);
+    return UnsignedInts.toLong(Ints.fromBytes(b[off], b[off + 1], b[off + 2], b[off + 3]));
   }
 }

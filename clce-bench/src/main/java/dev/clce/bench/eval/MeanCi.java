@@ -1,13 +1,17 @@
 package dev.clce.bench.eval;
 
+import com.google.common.math.Stats;
+import org.apache.commons.math3.distribution.TDistribution;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The mean of {@code n} values with its 95% confidence half-width {@code 1.96 * sd / sqrt(n)}, where
- * {@code sd} is the sample standard deviation (divisor {@code n - 1}). For {@code n = 1} the standard
- * deviation and the half-width are NaN.
+ * The mean of {@code n} values with its 95% confidence half-width {@code t * sd / sqrt(n)}, where
+ * {@code sd} is the sample standard deviation (divisor {@code n - 1}) and {@code t} the 0.975 quantile
+ * of Student's t distribution with {@code n - 1} degrees of freedom (the normal quantile 1.96 would
+ * understate the interval for few episodes: t is 2.78 at n = 5, 2.09 at n = 20). For {@code n = 1}
+ * the standard deviation and the half-width are NaN.
  *
  * @param mean the mean
  * @param sd the sample standard deviation
@@ -16,11 +20,18 @@ import java.util.Map;
  */
 public record MeanCi(double mean, double sd, double ci95, int n) {
 
-  /** The normal quantile for a two-sided 95% interval. */
-  public static final double Z95 = 1.96;
+  /**
+   * The two-sided 95% quantile of Student's t distribution.
+   *
+   * @param degreesOfFreedom n - 1, &gt;= 1
+   * @return the 0.975 quantile
+   */
+  public static double t95(int degreesOfFreedom) {
+    return new TDistribution(null, degreesOfFreedom).inverseCumulativeProbability(0.975);
+  }
 
   /**
-   * Summarises values (two-pass, in double precision).
+   * Summarises values (Guava {@link Stats}: mean and sample standard deviation in double precision).
    *
    * @param values at least one finite value
    * @return mean, sd, 95% half-width, n
@@ -30,24 +41,18 @@ public record MeanCi(double mean, double sd, double ci95, int n) {
       throw new IllegalArgumentException("values: must hold at least one value, got "
           + (values == null ? "null" : "none"));
     }
-    double sum = 0;
     for (double v : values) {
       if (!Double.isFinite(v)) {
         throw new IllegalArgumentException("values: must be finite, got " + v);
       }
-      sum += v;
     }
+    Stats stats = Stats.of(values);
     int n = values.length;
-    double mean = sum / n;
     if (n == 1) {
-      return new MeanCi(mean, Double.NaN, Double.NaN, 1);
+      return new MeanCi(stats.mean(), Double.NaN, Double.NaN, 1);
     }
-    double ss = 0;
-    for (double v : values) {
-      ss += (v - mean) * (v - mean);
-    }
-    double sd = Math.sqrt(ss / (n - 1));
-    return new MeanCi(mean, sd, Z95 * sd / Math.sqrt(n), n);
+    double sd = stats.sampleStandardDeviation();
+    return new MeanCi(stats.mean(), sd, t95(n - 1) * sd / Math.sqrt(n), n);
   }
 
   /**

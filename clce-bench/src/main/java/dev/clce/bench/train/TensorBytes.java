@@ -1,10 +1,11 @@
 package dev.clce.bench.train;
 
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -105,11 +106,11 @@ public final class TensorBytes {
    * @return lower-case hex digest
    */
   public static String sha256(List<String> names, Function<String, INDArray> arrays) {
-    MessageDigest md = sha256();
+    Hasher h = Hashing.sha256().newHasher();
     for (String n : names) {
-      md.update(encode(arrays.apply(n)));
+      h.putBytes(encode(arrays.apply(n)));
     }
-    return HexFormat.of().formatHex(md.digest());
+    return h.hash().toString();
   }
 
   /** @return a new SHA-256 digest */

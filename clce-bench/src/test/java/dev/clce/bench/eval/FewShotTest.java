@@ -95,15 +95,20 @@ class FewShotTest {
     }
   }
 
-  /** Hand-computed: values 0.6, 0.8, 1.0, 0.8 -> mean 0.8, sd sqrt(0.08 / 3), CI 1.96 sd / 2. */
+  /**
+   * Hand-computed: values 0.6, 0.8, 1.0, 0.8 -> mean 0.8, sd sqrt(0.08 / 3), CI t(0.975, 3) sd / 2 with
+   * t(0.975, 3) = 3.182446305284263 (scipy.stats.t.ppf(0.975, 3)).
+   */
   @Test
   void confidenceIntervalFormula() {
     MeanCi m = MeanCi.of(new double[] {0.6, 0.8, 1.0, 0.8});
     assertEquals(0.8, m.mean(), 1e-15);
     assertEquals(0.16329931618554522, m.sd(), 1e-15);
-    assertEquals(0.16003332986183431, m.ci95(), 1e-15);
+    assertEquals(3.182446305284263 * 0.16329931618554522 / 2, m.ci95(), 1e-9);   // commons-math3 inverts the CDF to ~1e-10
     assertEquals(4, m.n());
-    assertEquals("80.00 +- 16.00 %", m.toPercentString());
+    assertEquals("80.00 +- 25.98 %", m.toPercentString());
+    assertEquals(1.959963984540054, MeanCi.t95(100_000), 1e-4);   // tends to the normal quantile
+    assertEquals(12.706204736174707, MeanCi.t95(1), 1e-8);
     assertTrue(Double.isNaN(MeanCi.of(new double[] {0.5}).ci95()));
   }
 

@@ -106,6 +106,35 @@ public final class GradientCheckReport {
     return failed == 0;
   }
 
+  /**
+   * Fails a unit test when the check failed: throws an {@link AssertionError} (a test failure in
+   * JUnit, TestNG and plain {@code assert}-style harnesses alike, without depending on any of them)
+   * whose first line names the worst parameter and entry, followed by the whole report.
+   *
+   * <pre>{@code
+   * GradientCheck.builder(sd).setLoss("loss").setVariables("w", "b").optPlaceholders(ph).build().run().assertPassed();
+   * }</pre>
+   *
+   * @return this report, when it passed
+   * @throws AssertionError when any checked entry failed
+   */
+  public GradientCheckReport assertPassed() {
+    if (passed()) {
+      return this;
+    }
+    String head;
+    if (worst == null) {
+      head = String.format(Locale.ROOT, "gradient check of '%s' failed: %d of %d entries", loss, failed, checked);
+    } else {
+      long inWorst = failedPerVariable.getOrDefault(worst.variable(), 0L);
+      head = String.format(Locale.ROOT,
+          "gradient check of '%s' failed: worst parameter '%s' (%d of %d entries failed there), worst entry %s;"
+              + " %d of %d entries failed in all",
+          loss, worst.variable(), inWorst, checkedPerVariable.getOrDefault(worst.variable(), 0L), worst, failed, checked);
+    }
+    throw new AssertionError(head + System.lineSeparator() + this);
+  }
+
   /** @return the name of the loss that was checked */
   public String loss() {
     return loss;
