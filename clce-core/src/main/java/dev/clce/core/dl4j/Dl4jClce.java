@@ -2,6 +2,7 @@ package dev.clce.core.dl4j;
 
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
+import dev.clce.core.loss.LossParts;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.activations.Activation;
@@ -77,17 +78,18 @@ public final class Dl4jClce {
     if (config == null) {
       throw new IllegalArgumentException("config: must not be null");
     }
-    if (!config.kind().usesLogits()) {
+    LossParts parts = config.parts();
+    if (!parts.crossEntropy()) {
       throw new IllegalArgumentException(
           "config: loss " + config.kind().cliName() + " has no cross-entropy term; the graph needs no logits output");
     }
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses: must be >= 1, got " + numClasses);
     }
-    if (config.kind() == LossKind.CE) {
-      return new LossMCXENT();
+    if (!parts.contrastive()) {
+      return new LossMCXENT(); // CE alone: weight 1
     }
-    return new LossMCXENT(Nd4j.valueArrayOf(new long[] {1, numClasses}, 1.0 - config.lambda(), DataType.DOUBLE));
+    return new LossMCXENT(Nd4j.valueArrayOf(new long[] {1, numClasses}, parts.ceWeight(), DataType.DOUBLE));
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.clce.core.loss.Aggregation;
 import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
+import dev.clce.core.loss.LossParts;
 import dev.clce.core.loss.LossResult;
 import dev.clce.core.loss.SDClceLoss;
 import java.util.Arrays;
@@ -124,7 +125,7 @@ public final class LossContrastive implements ILossFunction {
       @JsonProperty("aggregation") Aggregation aggregation,
       @JsonProperty("detachWeights") boolean detachWeights,
       @JsonProperty("weight") double weight) {
-    if (kind == null || !kind.usesEmbeddings() || kind.usesLogits()) {
+    if (kind == null || !kind.isContrastiveOnly()) {
       throw new IllegalArgumentException(
           "kind: must be a contrastive loss (lacln, cl, supcon, hscl), got " + (kind == null ? null : kind.cliName()));
     }
@@ -155,27 +156,13 @@ public final class LossContrastive implements ILossFunction {
     if (config == null) {
       throw new IllegalArgumentException("config: must not be null");
     }
-    if (!config.kind().usesEmbeddings()) {
+    LossParts parts = config.parts();
+    if (!parts.contrastive()) {
       throw new IllegalArgumentException(
           "config: loss " + config.kind().cliName() + " has no embedding term; use LossMCXENT alone");
     }
-    boolean combined = config.kind().usesLogits();
-    return new LossContrastive(contrastiveTerm(config.kind()), config.tau(), config.beta(),
-        config.aggregation(), config.detachWeights(), combined ? config.lambda() : 1.0);
-  }
-
-  /** The contrastive term of a loss that reads embeddings: itself, or the one a combination weights by lambda. */
-  private static LossKind contrastiveTerm(LossKind kind) {
-    switch (kind) {
-      case CLCE:
-        return LossKind.LACLN;
-      case CE_SUPCON:
-        return LossKind.SUPCON;
-      case CE_CL:
-        return LossKind.CL;
-      default:
-        return kind;
-    }
+    return new LossContrastive(parts.contrastiveTerm(), config.tau(), config.beta(),
+        config.aggregation(), config.detachWeights(), parts.contrastiveWeight());
   }
 
   /** @return the contrastive loss this function computes (before the weight) */

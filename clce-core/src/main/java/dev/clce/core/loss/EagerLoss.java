@@ -80,43 +80,28 @@ public final class EagerLoss {
    */
   public static LossResult compute(LossConfig config, INDArray embeddings, INDArray labels, INDArray logits) {
     int m = LossInputs.validate(config, embeddings, labels, logits);
-    LossKind kind = config.kind();
+    LossParts parts = config.parts();
     long[] y = (labels.dataType().isIntType() ? labels : labels.castTo(DataType.INT64)).toLongVector();
-    double ceWeight;
-    double contrastiveWeight;
-    switch (kind) {
-      case CE:
-        ceWeight = 1.0;
-        contrastiveWeight = 0.0;
-        break;
-      case CLCE:
-      case CE_SUPCON:
-      case CE_CL:
-        ceWeight = 1.0 - config.lambda();
-        contrastiveWeight = config.lambda();
-        break;
-      default:
-        ceWeight = 0.0;
-        contrastiveWeight = 1.0;
-    }
     double value = 0.0;
     INDArray gz = null;
     INDArray go = null;
-    if (kind.usesEmbeddings()) {
+    if (parts.contrastive()) {
+      double contrastiveWeight = parts.contrastiveWeight();
       // The result lives in the caller's scope, outside the workspace below.
       gz = Nd4j.createUninitialized(embeddings.dataType(), m, embeddings.columns());
       try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE_CONFIG, WORKSPACE)) {
         Embeddings e = new Embeddings(embeddings, m);
         // dL/ds overwrites s row by row (each row is read before it is written).
         double[] g = e.similarities(config.tau());
-        double c = kind == LossKind.HSCL
+        double c = parts.negatives() == NegativeWeighting.IMPORTANCE
             ? hscl(g, y, m, config.beta(), g)
-            : contrastive(g, y, m, massOf(config), aggregationOf(config), g);
+            : contrastive(g, y, m, parts.negatives(), parts.aggregation(), g);
         value += contrastiveWeight * c;
         e.backward(g, contrastiveWeight / config.tau(), gz);
       }
     }
-    if (kind.usesLogits()) {
+    if (parts.crossEntropy()) {
+      double ceWeight = parts.ceWeight();
       double[] o = flat(logits);
       int classes = (int) logits.columns();
       double ce = crossEntropy(o, y, m, classes, ceWeight);
@@ -124,34 +109,6 @@ public final class EagerLoss {
       go = array(o, m, classes, logits.dataType());
     }
     return new LossResult(value, gz, go);
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // Which contrastive term
-
-  /** How the negative mass {@code W_i} is formed. */
-  private enum Mass {
-    /** {@code sum_k e_ik} (CL, SupCon). */
-    PLAIN,
-    /** {@code |N| sum e^2 / sum e}, the weights differentiated (LACLN). */
-    HARD,
-    /** Same value, the weights {@code e / mean e} constant in the backward pass. */
-    HARD_DETACHED
-  }
-
-  private static Mass massOf(LossConfig config) {
-    switch (config.kind()) {
-      case LACLN:
-      case CLCE:
-        return config.detachWeights() ? Mass.HARD_DETACHED : Mass.HARD;
-      default:
-        return Mass.PLAIN;
-    }
-  }
-
-  private static Aggregation aggregationOf(LossConfig config) {
-    LossKind k = config.kind();
-    return k == LossKind.SUPCON || k == LossKind.CE_SUPCON ? Aggregation.MEAN_OF_LOG : config.aggregation();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -250,7 +207,7 @@ public final class EagerLoss {
    * {@code |P| >= 1}: {@code D = S+ + W}; log of mean {@code l = log D - log S+ + log |P|}, mean of
    * logs {@code l = log D - mean_p s_ip}; the loss is the mean of l over those anchors.
    */
-  private static double contrastive(double[] s, long[] y, int m, Mass mass, Aggregation aggregation, double[] g) {
+  private static double contrastive(double[] s, long[] y, int m, NegativeWeighting mass, Aggregation aggregation, double[] g) {
     int[] sizes = classSizes(y);
     double[] e = new double[m];
     double total = 0.0;
@@ -275,7 +232,7 @@ public final class EagerLoss {
    * One anchor of {@link #contrastive} (a method of its own so that the JIT compiles it after a few
    * calls): writes {@code dl_i/ds_ij} into row i of {@code g} and returns {@code l_i}.
    */
-  private static double contrastiveRow(double[] s, long[] y, int m, int i, int nPos, int nNeg, Mass mass,
+  private static double contrastiveRow(double[] s, long[] y, int m, int i, int nPos, int nNeg, NegativeWeighting mass,
       Aggregation aggregation, double[] e, double[] g) {
     int row = i * m;
     long yi = y[i];
@@ -314,7 +271,7 @@ public final class EagerLoss {
     double w; // W at shift cN
     if (nNeg == 0) {
       w = 0.0;
-    } else if (mass == Mass.PLAIN) {
+    } else if (mass == NegativeWeighting.UNIFORM) {
       w = a;
     } else {
       w = nNeg * b / a;
@@ -339,9 +296,9 @@ public final class EagerLoss {
       double gij;
       if (y[j] == yi) {
         gij = j == i ? 0.0 : v * posFactor - posConst;
-      } else if (mass == Mass.PLAIN) {
+      } else if (mass == NegativeWeighting.UNIFORM) {
         gij = v * negFromD;
-      } else if (mass == Mass.HARD) {
+      } else if (mass == NegativeWeighting.HARD) {
         // dW/ds_k = |N| e_k (2 e_k A - B) / A^2
         gij = hardScale * v * (2.0 * v * a - b);
       } else {

@@ -89,31 +89,20 @@ public final class SDClceLoss {
     if (config == null) {
       throw new IllegalArgumentException("config: must not be null");
     }
-    LossKind kind = config.kind();
-    checkInputs(kind, embeddings, labels, logits);
-    switch (kind) {
-      case CE:
-        return crossEntropy(name, logits, labels, 1.0);
-      case HSCL:
-        return hsclLoss(name, new Batch(embeddings, labels, config.tau()), config.beta());
-      case SUPCON:
-        return contrastive(name, new Batch(embeddings, labels, config.tau()), NegativeMass.PLAIN,
-            Aggregation.MEAN_OF_LOG, 1.0);
-      case CL:
-        return contrastive(name, new Batch(embeddings, labels, config.tau()), NegativeMass.PLAIN,
-            config.aggregation(), 1.0);
-      case LACLN:
-        return contrastive(name, new Batch(embeddings, labels, config.tau()), hardMass(config),
-            config.aggregation(), 1.0);
-      case CLCE:
-        return weightedCe(name, config, embeddings, labels, logits, hardMass(config), config.aggregation());
-      case CE_SUPCON:
-        return weightedCe(name, config, embeddings, labels, logits, NegativeMass.PLAIN, Aggregation.MEAN_OF_LOG);
-      case CE_CL:
-        return weightedCe(name, config, embeddings, labels, logits, NegativeMass.PLAIN, config.aggregation());
-      default:
-        throw new IllegalStateException("unhandled loss " + kind);
+    checkInputs(config.kind(), embeddings, labels, logits);
+    LossParts parts = config.parts();
+    SDVariable ce = parts.crossEntropy()
+        ? crossEntropy(parts.contrastive() ? null : name, logits, labels, parts.ceWeight())
+        : null;
+    if (!parts.contrastive()) {
+      return ce;
     }
+    String termName = ce == null ? name : null;
+    Batch b = new Batch(embeddings, labels, config.tau());
+    SDVariable term = parts.negatives() == NegativeWeighting.IMPORTANCE
+        ? hsclLoss(termName, b, config.beta(), parts.contrastiveWeight())
+        : contrastive(termName, b, parts.negatives(), parts.aggregation(), parts.contrastiveWeight());
+    return ce == null ? term : ce.add(name, term);
   }
 
   /**
@@ -251,20 +240,6 @@ public final class SDClceLoss {
   // ------------------------------------------------------------------------------------------
   // Building blocks
 
-  /** How the negative mass {@code W_i} of the denominator is formed. */
-  private enum NegativeMass {
-    /** {@code sum_k e_ik} (CL, SupCon). */
-    PLAIN,
-    /** {@code |N| sum e^2 / sum e}, weights differentiated (LACLN). */
-    HARD,
-    /** Same value, the weights {@code e / mean e} held constant in the backward pass. */
-    HARD_DETACHED
-  }
-
-  private static NegativeMass hardMass(LossConfig config) {
-    return config.detachWeights() ? NegativeMass.HARD_DETACHED : NegativeMass.HARD;
-  }
-
   /** {@code rsqrt(sum(z^2) + eps^2) * scale}, [M, 1]. */
   private SDVariable inverseNorm(SDVariable z, double scale) {
     SDVariable inv = sd.math.rsqrt(sd.squaredNorm(z, true, 1).add(LossConfig.NORM_EPS * LossConfig.NORM_EPS));
@@ -385,7 +360,7 @@ public final class SDClceLoss {
    * the shifts' part of each per-anchor loss) is folded into forward-only terms, so that the
    * backward pass runs as few ops as possible.
    */
-  private SDVariable contrastive(String name, Batch b, NegativeMass massKind, Aggregation aggregation,
+  private SDVariable contrastive(String name, Batch b, NegativeWeighting massKind, Aggregation aggregation,
       double weight) {
     // Positives: rows without a positive are left unzeroed (finite, S+ >= 1/e): their anchor weight
     // below is 0, so they add nothing to the value or the gradient.
@@ -394,7 +369,7 @@ public final class SDClceLoss {
     MaskedExp n = maskedExp(b.s, b.negBias, b.noNeg.mul(b.big));
     SDVariable mass;
     switch (massKind) {
-      case PLAIN:
+      case UNIFORM:
         mass = n.sum;
         break;
       case HARD:
@@ -434,20 +409,8 @@ public final class SDClceLoss {
     return rowTerm.mul(anchorWeights).sum().add(c.mul(anchorWeights).sum()).sub(name, positives);
   }
 
-  /**
-   * CLCE, CE+SupCon and CE+CL: {@code (1 - lambda) CE + lambda C}, C the contrastive term with the
-   * given negative mass and aggregation.
-   */
-  private SDVariable weightedCe(String name, LossConfig config, SDVariable embeddings, SDVariable labels,
-      SDVariable logits, NegativeMass massKind, Aggregation aggregation) {
-    double lambda = config.lambda();
-    SDVariable ce = crossEntropy(null, logits, labels, 1.0 - lambda);
-    SDVariable contrastive = contrastive(null, new Batch(embeddings, labels, config.tau()), massKind, aggregation,
-        lambda);
-    return ce.add(name, contrastive);
-  }
-
-  private SDVariable hsclLoss(String name, Batch b, double beta) {
+  /** H-SCL, times {@code weight}. */
+  private SDVariable hsclLoss(String name, Batch b, double beta, double weight) {
     SDVariable neg = b.neg();
     SDVariable noNeg = b.noNeg;
     SDVariable t = b.s.add(b.negBias);
@@ -464,6 +427,9 @@ public final class SDClceLoss {
     SDVariable softplus = r.add(sd.math.log(sd.math.exp(r.neg()).add(sd.math.exp(u.sub(r)))));
     SDVariable hasK = sd.scalarMin(k, 1.0);
     SDVariable pairs = sd.scalarMax(b.nPos.sum(), 1.0);
+    if (weight != 1.0) {
+      hasK = hasK.mul(weight);
+    }
     return softplus.mul(b.pos).sum().mul(hasK).div(name, pairs);
   }
 
