@@ -249,7 +249,7 @@ public final class EagerLoss {
     }
     // e_j = exp(s_ij - own set's shift): positives by cP, negatives by cN.
     double sPos = 0.0;
-    double sumSPos = 0.0;
+    double gap = 0.0; // sum_p (cP - s_ip) >= 0
     double a = 0.0;
     double b = 0.0;
     for (int j = 0; j < m; j++) {
@@ -259,7 +259,7 @@ public final class EagerLoss {
           double v = Math.exp(sij - cP);
           e[j] = v;
           sPos += v;
-          sumSPos += sij;
+          gap += cP - sij;
         }
       } else {
         double v = Math.exp(sij - cN);
@@ -281,14 +281,20 @@ public final class EagerLoss {
     double fP = Math.exp(cP - c);
     double fN = nNeg == 0 ? 0.0 : Math.exp(cN - c);
     double dC = sPos * fP + w * fN;
-    double logD = c + Math.log(dC);
     boolean logOfMean = aggregation == Aggregation.LOG_OF_MEAN;
-    double l = logOfMean ? logD - (cP + Math.log(sPos)) + Math.log(nPos) : logD - sumSPos / nPos;
+    // Both aggregations hold log(1 + W/S+), which the differences log D - log S+ (log of mean) and
+    // 1/D - 1/S+ (its gradient) lose to cancellation when W << S+ (well-separated classes at a small
+    // tau): it is the softplus of lr = log(W/S+), and W/D its sigmoid.
+    double lr = nNeg == 0 ? Double.NEGATIVE_INFINITY : Math.log(w) - Math.log(sPos) + (cN - cP);
+    double log1pRatio = softplus(lr);
+    // Log of mean: l = log |P| + log(1 + W/S+). Mean of logs: l = log(S+ + W) - mean_p s_ip =
+    // log S + mean_p (cP - s_ip) + log(1 + W/S+), a sum of terms >= 0.
+    double l = logOfMean ? Math.log(nPos) + log1pRatio : Math.log(sPos) + gap / nPos + log1pRatio;
     // Gradients of l with respect to s_ij.
     double posFromD = fP / dC;
     double negFromD = fN / dC;
-    // Log of mean: e_p (1/D - 1/S+), exactly 0 without negatives (then D = S+).
-    double posFactor = logOfMean ? posFromD - 1.0 / sPos : posFromD;
+    // Log of mean: e_p (1/D - 1/S+) = -(e_p / S) W/D, exactly 0 without negatives.
+    double posFactor = logOfMean ? -sigmoid(lr) / sPos : posFromD;
     double posConst = logOfMean ? 0.0 : 1.0 / nPos;
     double hardScale = nNeg == 0 ? 0.0 : negFromD * nNeg / (a * a);
     for (int j = 0; j < m; j++) {
@@ -308,6 +314,20 @@ public final class EagerLoss {
       g[row + j] = gij;
     }
     return l;
+  }
+
+  /** @return {@code log(1 + e^x)}, exact for large |x|; 0 at {@code x = -inf} */
+  private static double softplus(double x) {
+    return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+  }
+
+  /** @return {@code 1 / (1 + e^-x)}, exact for large |x|; 0 at {@code x = -inf} */
+  private static double sigmoid(double x) {
+    if (x >= 0) {
+      return 1.0 / (1.0 + Math.exp(-x));
+    }
+    double ex = Math.exp(x);
+    return ex / (1.0 + ex);
   }
 
   /**
@@ -395,17 +415,22 @@ public final class EagerLoss {
       for (int c = 0; c < classes; c++) {
         mx = Math.max(mx, o[off + c]);
       }
-      double sum = 0.0;
+      int yc = (int) y[i];
+      double rest = 0.0; // sum over the other classes, so that CE -> 0 keeps its relative precision
       for (int c = 0; c < classes; c++) {
-        double v = Math.exp(o[off + c] - mx);
-        sum += v;
+        if (c != yc) {
+          rest += Math.exp(o[off + c] - mx);
+        }
       }
-      total += mx + Math.log(sum) - o[off + (int) y[i]];
+      double oy = o[off + yc];
+      double ey = Math.exp(oy - mx);
+      double sum = ey + rest;
+      // -log softmax_y = (mx - o_y) + log(e_y + rest), which is log1p(rest) when y holds the maximum.
+      total += oy == mx ? Math.log1p(rest) : (mx - oy) + Math.log(sum);
       double inv = gScale / sum;
       for (int c = 0; c < classes; c++) {
-        o[off + c] = Math.exp(o[off + c] - mx) * inv;
+        o[off + c] = c == yc ? -rest * inv : Math.exp(o[off + c] - mx) * inv;
       }
-      o[off + (int) y[i]] -= gScale;
     }
     return total / m;
   }

@@ -421,10 +421,15 @@ public final class SDClceLoss {
     // log((M - 2) * weighted mean of the negatives); M - 2 = 0 is handled by `hasK` below.
     SDVariable k = sd.sizeAt(b.labels, 0).castTo(b.s.dataType()).sub(2.0);
     SDVariable logKw = shift.add(sd.math.log(num)).sub(sd.math.log(den)).add(sd.math.log(sd.scalarMax(k, 1.0)));
-    // l_ip = softplus(u), u = log(K wmean_i) - s_ip, written stably with a constant shift r near max(u, 0).
+    // l_ip = softplus(u), u = log(K wmean_i) - s_ip, written stably with a constant shift r near
+    // max(u, 0): softplus(u) = r + log1p(q), q = exp(u - r) + exp(-r) - 1 in (0, e). For u < 1,
+    // r = 0 and q = exp(u), and log1p keeps the loss's relative precision when u is very negative
+    // (well-separated classes at a small tau). M2.1's log1p is log(1 + q), which loses it, so
+    // log1p(q) is written 2 atanh(q / (2 + q)) (M2.1's atanh is accurate near 0).
     SDVariable u = logKw.sub(b.s);
     SDVariable r = constantShift(sd.nn.relu(u, 0.0));
-    SDVariable softplus = r.add(sd.math.log(sd.math.exp(r.neg()).add(sd.math.exp(u.sub(r)))));
+    SDVariable q = sd.math.exp(u.sub(r)).add(sd.math.exp(r.neg()).sub(1.0));
+    SDVariable softplus = r.add(sd.math.atanh(q.div(q.add(2.0))).mul(2.0));
     SDVariable hasK = sd.scalarMin(k, 1.0);
     SDVariable pairs = sd.scalarMax(b.nPos.sum(), 1.0);
     if (weight != 1.0) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clce.core.loss.Aggregation;
-import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
 import dev.clce.core.reference.ReferenceLosses;
@@ -137,9 +136,50 @@ class Dl4jClceTest {
     INDArray logProbs = cfg.kind().usesLogits() ? Transforms.log(out[1], true) : null;
     double expected = ReferenceLosses.compute(cfg, z, y, logProbs == null ? null : logProbs.toDoubleMatrix()).value();
     assertEquals(expected, score, 1e-9 * Math.abs(expected), cfg.toString());
+  }
 
-    double eager = EagerLoss.compute(cfg, out[0], Nd4j.createFromArray(y), logProbs).value();
-    assertEquals(eager, score, 1e-9 * Math.abs(eager), cfg.toString());
+  /**
+   * The embedding output's gradient, row by row, against the plain-loop reference: DL4J receives
+   * d(M * lambda * term)/dz from {@link LossContrastive#computeGradient} and divides by M.
+   */
+  @Test
+  void embeddingGradientIsTheReferencesRowByRow() {
+    for (LossConfig cfg : new LossConfig[] {
+        LossConfig.builder(LossKind.CLCE).optTau(0.2).optLambda(0.7).build(),
+        LossConfig.builder(LossKind.CE_SUPCON).optTau(0.5).optLambda(0.4).build(),
+        LossConfig.builder(LossKind.HSCL).optTau(0.3).optBeta(1.0).build()}) {
+      LossContrastive loss = Dl4jClce.embeddingLoss(cfg);
+      LossConfig term = loss.lossConfig();
+      Random r = new Random(17);
+      int m = 10;
+      double[][] z = new double[m][DIM];
+      int[] y = new int[m];
+      double[][] idx = new double[m][1];
+      for (int i = 0; i < m; i++) {
+        y[i] = i % 3;
+        idx[i][0] = y[i];
+        for (int k = 0; k < DIM; k++) {
+          z[i][k] = r.nextGaussian();
+        }
+      }
+      z[3] = new double[DIM]; // an all-zero row: its gradient is about 1e12 times the others'
+      INDArray g = loss.computeGradient(Nd4j.createFromArray(idx), Nd4j.createFromArray(z),
+          new ActivationIdentity(), null);
+      double[][] ref = ReferenceLosses.compute(term, z, y, null).gradEmbeddings();
+      double[][] got = g.toDoubleMatrix();
+      double factor = m * loss.weight();
+      for (int i = 0; i < m; i++) {
+        double diff = 0;
+        double scale = Double.MIN_NORMAL;
+        for (int k = 0; k < DIM; k++) {
+          diff = Math.max(diff, Math.abs(got[i][k] - factor * ref[i][k]));
+          scale = Math.max(scale, Math.abs(factor * ref[i][k]));
+        }
+        double e = diff / scale;
+        int row = i;
+        assertTrue(e < 1e-9, () -> cfg + " row " + row + ": relative error " + e);
+      }
+    }
   }
 
   @Test
