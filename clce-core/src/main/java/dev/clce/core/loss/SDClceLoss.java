@@ -91,14 +91,22 @@ public final class SDClceLoss {
     }
     checkInputs(config.kind(), embeddings, labels, logits);
     LossParts parts = config.parts();
+    // Sizes known when the graph is built (-1 when not), read from the caller's variables.
+    long m = rows(labels) >= 0 ? rows(labels)
+        : parts.contrastive() && rows(embeddings) >= 0 ? rows(embeddings)
+        : parts.crossEntropy() ? rows(logits) : -1;
+    long classes = parts.crossEntropy() ? columns(logits) : -1;
+    // The loss reads its inputs through pass-through ops that are checked at run time.
+    SDVariable[] in = LossInputGuard.guard(sd, config, parts.contrastive() ? embeddings : null, labels,
+        parts.crossEntropy() ? logits : null);
     SDVariable ce = parts.crossEntropy()
-        ? crossEntropy(parts.contrastive() ? null : name, logits, labels, parts.ceWeight())
+        ? crossEntropy(parts.contrastive() ? null : name, in[2], in[1], parts.ceWeight(), m, classes)
         : null;
     if (!parts.contrastive()) {
       return ce;
     }
     String termName = ce == null ? name : null;
-    Batch b = new Batch(embeddings, labels, config.tau());
+    Batch b = new Batch(in[0], in[1], config.tau(), m);
     SDVariable term = parts.negatives() == NegativeWeighting.IMPORTANCE
         ? hsclLoss(termName, b, config.beta(), parts.contrastiveWeight())
         : contrastive(termName, b, parts.negatives(), parts.aggregation(), parts.contrastiveWeight());
@@ -285,7 +293,8 @@ public final class SDClceLoss {
     final SDVariable noNeg; // [M, 1] 1 when N(i) is empty
     private SDVariable neg; // [M, M] 1 where y_j != y_i, built on first use
 
-    Batch(SDVariable z, SDVariable labels, double tau) {
+    /** @param m the batch size when known at build time, else -1 */
+    Batch(SDVariable z, SDVariable labels, double tau, long m) {
       DataType dt = z.dataType();
       // s = (z z^T) * (u u^T) with u = rsqrt(||z||^2 + eps^2) / sqrt(tau): the same x_i . x_j / tau
       // without the [M, d] x [M, 1] broadcast multiply, whose backward (multiply_bp) was the
@@ -296,7 +305,6 @@ public final class SDClceLoss {
       this.labels = y;
       big = 2.0 / tau + MASK_MARGIN;
       same = sd.eq(sd.reshape(y, -1, 1), sd.reshape(y, 1, -1)).castTo(dt);
-      long m = rows(y) >= 0 ? rows(y) : rows(z);
       pos = same.sub(identity(y, m, dt));
       posBias = pos.sub(1.0).mul(big);
       negBias = same.mul(-big);
@@ -443,12 +451,9 @@ public final class SDClceLoss {
    * {@code log_softmax} (whose backward works, unlike {@code logSumExp}'s) and a one-hot mask that
    * carries {@code -weight / M} (a native {@code onehot} when C is known when the graph is built).
    */
-  private SDVariable crossEntropy(String name, SDVariable logits, SDVariable labels, double weight) {
+  private SDVariable crossEntropy(String name, SDVariable logits, SDVariable labels, double weight, long m, long c) {
     DataType dt = logits.dataType();
     SDVariable y = intLabels(labels);
-    long[] shape = logits.getShape();
-    long c = shape == null || shape.length != 2 ? -1 : shape[1];
-    long m = rows(y) >= 0 ? rows(y) : rows(logits);
     double on = m > 0 ? -weight / m : -weight;
     SDVariable oneHot;
     if (c > 0 && c <= Integer.MAX_VALUE) {
@@ -512,6 +517,11 @@ public final class SDClceLoss {
     if (m >= 0 && m < 2) {
       throw new IllegalArgumentException(mFrom + ": the batch needs M >= 2 rows, got " + m);
     }
+  }
+
+  private static long columns(SDVariable v) {
+    long[] shape = v.getShape();
+    return shape == null || shape.length != 2 ? -1 : shape[1];
   }
 
   private static long rows(SDVariable v) {
