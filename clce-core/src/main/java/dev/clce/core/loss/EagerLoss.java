@@ -37,17 +37,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * positives or negatives. The value is returned in double whatever the inputs' type (the
  * computation above the two matrix products is in double).
  *
- * <p>Why: a SameDiff graph costs some tens of microseconds per op and the CLCE graph runs over a
- * hundred ops, so at M = 128 the graph form took about 20x PyTorch's time; this form runs a handful
- * of ND4J calls.
+ * <p>Why: a SameDiff graph pays a fixed cost for every op however small, and the CLCE graph has
+ * about a hundred of them; this form runs a handful of ND4J calls (measurements in clce's
+ * {@code docs/PERFORMANCE.md}).
  *
- * <p>Memory: the [M, M] matrices live on the Java heap, three of them in double (about
- * {@code 24 M^2} bytes per call: 1.5 MiB at M = 256, 24 MiB at M = 1024). The off-heap temporaries
- * (the embeddings in double, {@code Z Z^T}, H) live in a per-thread ND4J workspace
- * ({@value #WORKSPACE}) that is reused from call to call rather than allocated and freed afresh;
- * it keeps the largest call's size (about {@code 8 M d + 12 M^2} bytes for float inputs) until the
- * thread's workspaces are destroyed ({@code Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread()}).
- * The returned arrays are allocated outside it, in the caller's scope.
+ * <p>Memory per call: the [M, M] matrices live on the Java heap, three of them in double
+ * ({@code 24 M^2} bytes), so M is limited to {@value #MAX_CONTRASTIVE_ROWS} (a Java array holds
+ * fewer than 2^31 entries; larger batches are refused with an IllegalArgumentException).
+ * Cross-entropy adds {@code 12 M C} bytes of heap. The off-heap temporaries (the embeddings in
+ * double, {@code Z Z^T}, H: about {@code 8 M d + 12 M^2} bytes for float inputs, {@code 16 M^2}
+ * for double) live in a per-thread ND4J workspace ({@value #WORKSPACE}) that is reused from call
+ * to call rather than allocated and freed afresh; it keeps the largest call's size until the
+ * thread's workspaces are destroyed
+ * ({@code Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread()}). The returned
+ * arrays are allocated outside it, in the caller's scope.
  *
  * <p>Thread-safe (no shared state; workspaces are per thread). The returned gradients are fresh
  * arrays, owned by the caller.
@@ -79,7 +82,35 @@ public final class EagerLoss {
    * @throws IllegalArgumentException naming the argument, for any input LOSSES.md refuses
    */
   public static LossResult compute(LossConfig config, INDArray embeddings, INDArray labels, INDArray logits) {
+    return compute(config, embeddings, labels, logits, null);
+  }
+
+  /**
+   * The loss split over the examples of the batch: {@code v_i} with {@code mean_i v_i} the loss.
+   * For cross-entropy {@code v_i} is example i's own term; a contrastive term is a mean over
+   * anchors (H-SCL: over positive pairs), and {@code v_i} is anchor i's term times M over their
+   * number (0 for a row that is not an anchor). The terms of one example still depend on the
+   * whole batch (its positives and negatives): they are a decomposition of the batch's loss, not
+   * the losses of independent examples.
+   *
+   * @param config the loss
+   * @param embeddings [M, d] raw embeddings (null for CE)
+   * @param labels [M] integer labels
+   * @param logits [M, C] logits (null for purely contrastive losses)
+   * @return the M per-example terms, whose mean is {@link #compute}'s value
+   * @throws IllegalArgumentException naming the argument, for any input LOSSES.md refuses
+   */
+  public static double[] perExample(LossConfig config, INDArray embeddings, INDArray labels, INDArray logits) {
+    double[] rows = new double[labels == null ? 0 : (int) Math.min(labels.length(), Integer.MAX_VALUE)];
+    compute(config, embeddings, labels, logits, rows);
+    return rows;
+  }
+
+  /** {@link #compute}, adding each example's term to {@code rows} when it is not null. */
+  private static LossResult compute(LossConfig config, INDArray embeddings, INDArray labels, INDArray logits,
+      double[] rows) {
     int m = LossInputs.validate(config, embeddings, labels, logits);
+    checkSize(config, m, logits);
     LossParts parts = config.parts();
     long[] y = (labels.dataType().isIntType() ? labels : labels.castTo(DataType.INT64)).toLongVector();
     double value = 0.0;
@@ -94,8 +125,11 @@ public final class EagerLoss {
         // dL/ds overwrites s row by row (each row is read before it is written).
         double[] g = e.similarities(config.tau());
         double c = parts.negatives() == NegativeWeighting.IMPORTANCE
-            ? hscl(g, y, m, config.beta(), g)
-            : contrastive(g, y, m, parts.negatives(), parts.aggregation(), g);
+            ? hscl(g, y, m, config.beta(), g, rows)
+            : contrastive(g, y, m, parts.negatives(), parts.aggregation(), g, rows);
+        if (rows != null) {
+          scale(rows, contrastiveWeight);
+        }
         value += contrastiveWeight * c;
         e.backward(g, contrastiveWeight / config.tau(), gz);
       }
@@ -104,11 +138,33 @@ public final class EagerLoss {
       double ceWeight = parts.ceWeight();
       double[] o = flat(logits);
       int classes = (int) logits.columns();
-      double ce = crossEntropy(o, y, m, classes, ceWeight);
+      double ce = crossEntropy(o, y, m, classes, ceWeight, rows);
       value += ceWeight * ce;
       go = array(o, m, classes, logits.dataType());
     }
     return new LossResult(value, gz, go);
+  }
+
+  /**
+   * The largest batch whose [M, M] matrices fit a Java array ({@code M^2 <= Integer.MAX_VALUE}):
+   * 46,340 rows.
+   */
+  public static final int MAX_CONTRASTIVE_ROWS = 46_340;
+
+  /**
+   * Refuses batches whose flat Java arrays would overflow an int index: [M, M] for a contrastive
+   * term, [M, C] for cross-entropy.
+   */
+  private static void checkSize(LossConfig config, int m, INDArray logits) {
+    if (config.kind().usesEmbeddings() && m > MAX_CONTRASTIVE_ROWS) {
+      throw new IllegalArgumentException("embeddings: M = " + m + " rows exceed the eager form's limit of "
+          + MAX_CONTRASTIVE_ROWS + " (its [M, M] matrices are Java arrays of at most 2^31 - 1 entries, and would"
+          + " take 24 M^2 bytes of heap); use SDClceLoss for larger batches");
+    }
+    if (config.kind().usesLogits() && (long) m * logits.columns() > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("logits: shape [" + m + ", " + logits.columns()
+          + "] has more than 2^31 - 9 entries, the eager form's limit (a Java array); use SDClceLoss");
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -207,7 +263,8 @@ public final class EagerLoss {
    * {@code |P| >= 1}: {@code D = S+ + W}; log of mean {@code l = log D - log S+ + log |P|}, mean of
    * logs {@code l = log D - mean_p s_ip}; the loss is the mean of l over those anchors.
    */
-  private static double contrastive(double[] s, long[] y, int m, NegativeWeighting mass, Aggregation aggregation, double[] g) {
+  private static double contrastive(double[] s, long[] y, int m, NegativeWeighting mass, Aggregation aggregation,
+      double[] g, double[] rows) {
     int[] sizes = classSizes(y);
     double[] e = new double[m];
     double total = 0.0;
@@ -216,7 +273,11 @@ public final class EagerLoss {
       int nPos = sizes[i] - 1;
       if (nPos > 0) {
         anchors++;
-        total += contrastiveRow(s, y, m, i, nPos, m - sizes[i], mass, aggregation, e, g);
+        double l = contrastiveRow(s, y, m, i, nPos, m - sizes[i], mass, aggregation, e, g);
+        total += l;
+        if (rows != null) {
+          rows[i] = l;
+        }
       } else {
         java.util.Arrays.fill(g, i * m, (i + 1) * m, 0.0); // not an anchor: no value, no gradient
       }
@@ -225,6 +286,9 @@ public final class EagerLoss {
       return 0.0;
     }
     scale(g, 1.0 / anchors);
+    if (rows != null) {
+      scale(rows, (double) m / anchors);
+    }
     return total / anchors;
   }
 
@@ -335,7 +399,7 @@ public final class EagerLoss {
    * {@code u_ip = log(K wmean_i) - s_ip}, K = M - 2, mean over all positive pairs; an anchor
    * without negatives (or K = 0) contributes pairs of loss 0.
    */
-  private static double hscl(double[] s, long[] y, int m, double beta, double[] g) {
+  private static double hscl(double[] s, long[] y, int m, double beta, double[] g, double[] rows) {
     int[] sizes = classSizes(y);
     double total = 0.0;
     long pairs = 0;
@@ -345,7 +409,11 @@ public final class EagerLoss {
       int nPos = sizes[i] - 1;
       pairs += nPos;
       if (nPos > 0 && sizes[i] < m && m > 2) {
-        total += hsclRow(s, y, m, i, beta, q, r, g);
+        double l = hsclRow(s, y, m, i, beta, q, r, g);
+        total += l;
+        if (rows != null) {
+          rows[i] = l;
+        }
       } else {
         java.util.Arrays.fill(g, i * m, (i + 1) * m, 0.0); // no pair, or pairs of loss 0 and gradient 0
       }
@@ -354,6 +422,9 @@ public final class EagerLoss {
       return 0.0;
     }
     scale(g, 1.0 / pairs);
+    if (rows != null) {
+      scale(rows, (double) m / pairs);
+    }
     return total / pairs;
   }
 
@@ -406,7 +477,7 @@ public final class EagerLoss {
    * Mean cross-entropy; replaces {@code o} by {@code weight * dCE/do} = {@code weight
    * (softmax(o_i) - onehot(y_i)) / M}.
    */
-  private static double crossEntropy(double[] o, long[] y, int m, int classes, double weight) {
+  private static double crossEntropy(double[] o, long[] y, int m, int classes, double weight, double[] rows) {
     double total = 0.0;
     double gScale = weight / m;
     for (int i = 0; i < m; i++) {
@@ -426,7 +497,11 @@ public final class EagerLoss {
       double ey = Math.exp(oy - mx);
       double sum = ey + rest;
       // -log softmax_y = (mx - o_y) + log(e_y + rest), which is log1p(rest) when y holds the maximum.
-      total += oy == mx ? Math.log1p(rest) : (mx - oy) + Math.log(sum);
+      double ce = oy == mx ? Math.log1p(rest) : (mx - oy) + Math.log(sum);
+      total += ce;
+      if (rows != null) {
+        rows[i] += weight * ce;
+      }
       double inv = gScale / sum;
       for (int c = 0; c < classes; c++) {
         o[off + c] = c == yc ? -rest * inv : Math.exp(o[off + c] - mx) * inv;
