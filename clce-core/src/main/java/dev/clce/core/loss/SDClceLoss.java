@@ -21,8 +21,14 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  * Rows of the two views of an image sit in the same batch with the same label. The batch size M
  * and the widths d and C may be unknown ({@code -1}) when the graph is built: every size the graph
  * needs is read at run time. Shapes that are known at build time are checked here (ranks, M &gt;= 2,
- * equal row counts) with an {@link IllegalArgumentException} naming the argument. The computation
- * runs in the data type of the inputs (double or float; embeddings and logits must agree).
+ * equal row counts) with an {@link IllegalArgumentException} naming the argument; every rule of
+ * LOSSES.md's "Bad input" (M &gt;= 2, equal row counts, labels in [0, C), no NaN or infinity when
+ * {@link LossConfig#checkInputs()}) is also enforced on the arrays at run time, in
+ * {@code sd.output}, {@code sd.calculateGradients} and {@code sd.fit}, before any op of the loss
+ * runs on them (the loss reads its inputs through pass-through ops that
+ * a listener attached to the graph checks; {@code sd.setListeners(...)} would remove it, so add
+ * your own listeners with {@code sd.addListeners(...)}). The computation runs in the data type of
+ * the inputs (double or float; embeddings and logits must agree).
  *
  * <p><b>Mathematics</b> (the project's {@code LOSSES.md}), with these implementation choices, none
  * of which changes a value or a gradient beyond rounding except the first:
@@ -45,9 +51,11 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  *   <li>Graph size: everything that depends on the labels or on the shifts only (masks, anchor
  *       weights, lambda, 1/M, the shifts' share of each per-anchor loss) is folded into
  *       forward-only terms with no backward counterpart; when M is known at build time the identity
- *       is a constant. CLCE runs 107 ops per forward and backward step, CE 6 (152 and 30 before
- *       these choices), and each SameDiff op costs some tens of microseconds however small it is,
- *       so the op count sets the cost at small M.
+ *       is a constant. Each SameDiff op has a fixed cost however small it is, so the op count sets
+ *       the cost at small M.
+ *   <li>H-SCL's softplus is written with {@code 2 atanh(q / (2 + q))} for {@code log1p(q)}: M2.1's
+ *       {@code log1p} computes {@code log(1 + q)} and loses the loss's relative precision when
+ *       the classes are well separated at a small tau.
  *   <li>Degenerate batches: an anchor without a positive does not count; when no anchor has one
  *       the loss is 0 with a zero gradient. An anchor without a negative has {@code W_i = 0}
  *       (H-SCL: weighted mean 0). H-SCL with M = 2 has the factor M - 2 = 0, so the loss is 0.
@@ -224,8 +232,7 @@ public final class SDClceLoss {
    *
    * @param name name of the scalar output (null for a generated name)
    * @param logits [M, C] logits
-   * @param labels [M] integer labels in [0, C) (a label outside gets a zero one-hot row: validate
-   *     beforehand, as {@link LossInputs#validate} does)
+   * @param labels [M] integer labels in [0, C) (a label outside is refused at run time)
    * @return the scalar loss
    */
   public SDVariable ce(String name, SDVariable logits, SDVariable labels) {
