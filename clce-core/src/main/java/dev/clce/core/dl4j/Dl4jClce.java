@@ -1,7 +1,9 @@
 package dev.clce.core.dl4j;
 
+import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
+import dev.clce.core.loss.LossParts;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.activations.Activation;
@@ -19,12 +21,14 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * <ul>
  *   <li>an <b>embedding</b> output whose loss is {@link #embeddingLoss} ({@code lambda * LACLN},
  *       a {@link LossContrastive}), with the identity activation: {@link #embeddingOutput};
- *   <li>a <b>logits</b> output with softmax and {@link #logitsLoss} (DL4J's {@link LossMCXENT}
- *       with every class weighted {@code 1 - lambda}): {@link #logitsOutput}.
+ *   <li>a <b>logits</b> output with softmax and {@link #logitsLoss} ({@code (1 - lambda) * CE}, a
+ *       {@link LossCrossEntropy} computed from the pre-softmax logits): {@link #logitsOutput}.
  * </ul>
  * Feed both views of each image in the same minibatch, with the same one-hot labels for both
- * outputs ({@link #twoViewBatch}). The graph's score is then exactly CLCE on the minibatch (plus
- * any regularisation you configure), and its gradient is CLCE's. The same recipe with a {@link
+ * outputs ({@link #twoViewBatch}). The graph's score is then CLCE on the minibatch (plus any
+ * regularisation you configure), for any logits (no probability is clipped), and its gradient is
+ * CLCE's; {@code scoreExamples} gives per-example terms whose mean is that score (see {@link
+ * EagerLoss#perExample}). The same recipe with a {@link
  * LossKind#CE_SUPCON} or {@link LossKind#CE_CL} configuration scores {@code (1 - lambda) CE + lambda
  * SupCon} or {@code (1 - lambda) CE + lambda CL}.
  *
@@ -64,8 +68,10 @@ public final class Dl4jClce {
   }
 
   /**
-   * The loss of the logits output: DL4J's multi-class cross-entropy, every class weighted {@code 1 -
-   * lambda} for CLCE, CE+SupCon and CE+CL, unweighted for CE. Use it with the softmax activation.
+   * The loss of the logits output: cross-entropy from the pre-softmax logits, weighted {@code 1 -
+   * lambda} for CLCE, CE+SupCon and CE+CL, unweighted for CE ({@link LossCrossEntropy}: exact for
+   * any logits, unlike DL4J's {@link LossMCXENT}, which clips probabilities at 1e-10). Use it with
+   * the softmax activation (or the identity).
    *
    * @param config a CLCE, CE+SupCon, CE+CL or CE configuration
    * @param numClasses the number of classes C, &gt;= 1
@@ -73,21 +79,19 @@ public final class Dl4jClce {
    * @throws IllegalArgumentException when {@code config} is null or a purely contrastive loss, or
    *     {@code numClasses} &lt; 1
    */
-  public static LossMCXENT logitsLoss(LossConfig config, int numClasses) {
+  public static LossCrossEntropy logitsLoss(LossConfig config, int numClasses) {
     if (config == null) {
       throw new IllegalArgumentException("config: must not be null");
     }
-    if (!config.kind().usesLogits()) {
+    LossParts parts = config.parts();
+    if (!parts.crossEntropy()) {
       throw new IllegalArgumentException(
           "config: loss " + config.kind().cliName() + " has no cross-entropy term; the graph needs no logits output");
     }
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses: must be >= 1, got " + numClasses);
     }
-    if (config.kind() == LossKind.CE) {
-      return new LossMCXENT();
-    }
-    return new LossMCXENT(Nd4j.valueArrayOf(new long[] {1, numClasses}, 1.0 - config.lambda(), DataType.DOUBLE));
+    return new LossCrossEntropy(parts.ceWeight());
   }
 
   /**

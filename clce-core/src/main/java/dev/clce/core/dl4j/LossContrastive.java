@@ -4,6 +4,7 @@ import dev.clce.core.loss.Aggregation;
 import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
+import dev.clce.core.loss.LossParts;
 import dev.clce.core.loss.LossResult;
 import dev.clce.core.loss.SDClceLoss;
 import java.util.Arrays;
@@ -45,9 +46,10 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *       workers (parameter averaging, gradient sharing, {@code ParallelWrapper}), computes a
  *       <em>different</em> loss, with fewer negatives and positives per anchor, than the same
  *       examples in one minibatch;
- *   <li>the per-example scores of {@link #computeScoreArray} are not a decomposition of the loss
- *       into independent parts: each example gets the batch loss, so that their mean is the loss
- *       (what DL4J's {@code scoreExamples} then reports is the batch loss for every row).
+ *   <li>the per-example scores of {@link #computeScoreArray} split the batch's loss over its
+ *       examples ({@link EagerLoss#perExample}: an anchor's term times M over the number of
+ *       anchors, 0 for a row without a positive), so that their mean is the loss; each still
+ *       depends on the whole minibatch, so they are not the losses of independent examples.
  * </ul>
  *
  * <h2>How the numbers line up with DL4J</h2>
@@ -124,7 +126,7 @@ public final class LossContrastive implements ILossFunction {
       @JsonProperty("aggregation") Aggregation aggregation,
       @JsonProperty("detachWeights") boolean detachWeights,
       @JsonProperty("weight") double weight) {
-    if (kind == null || !kind.usesEmbeddings() || kind.usesLogits()) {
+    if (kind == null || !kind.isContrastiveOnly()) {
       throw new IllegalArgumentException(
           "kind: must be a contrastive loss (lacln, cl, supcon, hscl), got " + (kind == null ? null : kind.cliName()));
     }
@@ -155,27 +157,13 @@ public final class LossContrastive implements ILossFunction {
     if (config == null) {
       throw new IllegalArgumentException("config: must not be null");
     }
-    if (!config.kind().usesEmbeddings()) {
+    LossParts parts = config.parts();
+    if (!parts.contrastive()) {
       throw new IllegalArgumentException(
-          "config: loss " + config.kind().cliName() + " has no embedding term; use LossMCXENT alone");
+          "config: loss " + config.kind().cliName() + " has no embedding term; use Dl4jClce.logitsLoss alone");
     }
-    boolean combined = config.kind().usesLogits();
-    return new LossContrastive(contrastiveTerm(config.kind()), config.tau(), config.beta(),
-        config.aggregation(), config.detachWeights(), combined ? config.lambda() : 1.0);
-  }
-
-  /** The contrastive term of a loss that reads embeddings: itself, or the one a combination weights by lambda. */
-  private static LossKind contrastiveTerm(LossKind kind) {
-    switch (kind) {
-      case CLCE:
-        return LossKind.LACLN;
-      case CE_SUPCON:
-        return LossKind.SUPCON;
-      case CE_CL:
-        return LossKind.CL;
-      default:
-        return kind;
-    }
+    return new LossContrastive(parts.contrastiveTerm(), config.tau(), config.beta(),
+        config.aggregation(), config.detachWeights(), parts.contrastiveWeight());
   }
 
   /** @return the contrastive loss this function computes (before the weight) */
@@ -210,9 +198,19 @@ public final class LossContrastive implements ILossFunction {
   }
 
   @Override
+  @SuppressWarnings("try")
   public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-    double loss = weight * evaluate(labels, preOutput, activationFn, mask, false).value();
-    return Nd4j.valueArrayOf(new long[] {preOutput.size(0), 1}, loss, preOutput.dataType());
+    checkShapes(labels, preOutput, mask);
+    long[] classes = classIndices(labels);
+    INDArray z = activationFn.getActivation(preOutput.dup(), false);
+    double[] rows;
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+      rows = EagerLoss.perExample(lossConfig(), z.dup(), Nd4j.createFromArray(classes), null);
+    }
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] *= weight;
+    }
+    return Nd4j.create(rows, new long[] {rows.length, 1}, 'c').castTo(preOutput.dataType());
   }
 
   @Override
@@ -245,18 +243,7 @@ public final class LossContrastive implements ILossFunction {
   @SuppressWarnings("try")
   private Evaluated evaluate(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
       boolean needGradient) {
-    if (preOutput == null || preOutput.rank() != 2) {
-      throw new IllegalArgumentException("preOutput: must be [M, d], got shape "
-          + (preOutput == null ? null : Arrays.toString(preOutput.shape())));
-    }
-    if (labels == null || labels.rank() != 2 || labels.size(0) != preOutput.size(0)) {
-      throw new IllegalArgumentException("labels: must be [M, C] one-hot or [M, 1] indices with M = "
-          + preOutput.size(0) + ", got shape " + (labels == null ? null : Arrays.toString(labels.shape())));
-    }
-    if (mask != null && mask.minNumber().doubleValue() != 1.0) {
-      throw new IllegalArgumentException("mask: masking is not supported by " + NAME
-          + " (drop the masked rows from the minibatch instead)");
-    }
+    checkShapes(labels, preOutput, mask);
     long[] classes = classIndices(labels);
     INDArray z = activationFn.getActivation(preOutput.dup(), true);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -280,6 +267,21 @@ public final class LossContrastive implements ILossFunction {
         }
       }
       return new Evaluated(forwardValue(zDetached, y), null);
+    }
+  }
+
+  private static void checkShapes(INDArray labels, INDArray preOutput, INDArray mask) {
+    if (preOutput == null || preOutput.rank() != 2) {
+      throw new IllegalArgumentException("preOutput: must be [M, d], got shape "
+          + (preOutput == null ? null : Arrays.toString(preOutput.shape())));
+    }
+    if (labels == null || labels.rank() != 2 || labels.size(0) != preOutput.size(0)) {
+      throw new IllegalArgumentException("labels: must be [M, C] one-hot or [M, 1] indices with M = "
+          + preOutput.size(0) + ", got shape " + (labels == null ? null : Arrays.toString(labels.shape())));
+    }
+    if (mask != null && mask.minNumber().doubleValue() != 1.0) {
+      throw new IllegalArgumentException("mask: masking is not supported by " + NAME
+          + " (drop the masked rows from the minibatch instead)");
     }
   }
 

@@ -37,17 +37,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * positives or negatives. The value is returned in double whatever the inputs' type (the
  * computation above the two matrix products is in double).
  *
- * <p>Why: a SameDiff graph costs some tens of microseconds per op and the CLCE graph runs over a
- * hundred ops, so at M = 128 the graph form took about 20x PyTorch's time; this form runs a handful
- * of ND4J calls.
+ * <p>Why: a SameDiff graph pays a fixed cost for every op however small, and the CLCE graph has
+ * about a hundred of them; this form runs a handful of ND4J calls (measurements in clce's
+ * {@code docs/PERFORMANCE.md}).
  *
- * <p>Memory: the [M, M] matrices live on the Java heap, three of them in double (about
- * {@code 24 M^2} bytes per call: 1.5 MiB at M = 256, 24 MiB at M = 1024). The off-heap temporaries
- * (the embeddings in double, {@code Z Z^T}, H) live in a per-thread ND4J workspace
- * ({@value #WORKSPACE}) that is reused from call to call rather than allocated and freed afresh;
- * it keeps the largest call's size (about {@code 8 M d + 12 M^2} bytes for float inputs) until the
- * thread's workspaces are destroyed ({@code Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread()}).
- * The returned arrays are allocated outside it, in the caller's scope.
+ * <p>Memory per call: the [M, M] matrices live on the Java heap, three of them in double
+ * ({@code 24 M^2} bytes), so M is limited to {@value #MAX_CONTRASTIVE_ROWS} (a Java array holds
+ * fewer than 2^31 entries; larger batches are refused with an IllegalArgumentException).
+ * Cross-entropy adds {@code 12 M C} bytes of heap. The off-heap temporaries (the embeddings in
+ * double, {@code Z Z^T}, H: about {@code 8 M d + 12 M^2} bytes for float inputs, {@code 16 M^2}
+ * for double) live in a per-thread ND4J workspace ({@value #WORKSPACE}) that is reused from call
+ * to call rather than allocated and freed afresh; it keeps the largest call's size until the
+ * thread's workspaces are destroyed
+ * ({@code Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread()}). The returned
+ * arrays are allocated outside it, in the caller's scope.
  *
  * <p>Thread-safe (no shared state; workspaces are per thread). The returned gradients are fresh
  * arrays, owned by the caller.
@@ -79,79 +82,89 @@ public final class EagerLoss {
    * @throws IllegalArgumentException naming the argument, for any input LOSSES.md refuses
    */
   public static LossResult compute(LossConfig config, INDArray embeddings, INDArray labels, INDArray logits) {
+    return compute(config, embeddings, labels, logits, null);
+  }
+
+  /**
+   * The loss split over the examples of the batch: {@code v_i} with {@code mean_i v_i} the loss.
+   * For cross-entropy {@code v_i} is example i's own term; a contrastive term is a mean over
+   * anchors (H-SCL: over positive pairs), and {@code v_i} is anchor i's term times M over their
+   * number (0 for a row that is not an anchor). The terms of one example still depend on the
+   * whole batch (its positives and negatives): they are a decomposition of the batch's loss, not
+   * the losses of independent examples.
+   *
+   * @param config the loss
+   * @param embeddings [M, d] raw embeddings (null for CE)
+   * @param labels [M] integer labels
+   * @param logits [M, C] logits (null for purely contrastive losses)
+   * @return the M per-example terms, whose mean is {@link #compute}'s value
+   * @throws IllegalArgumentException naming the argument, for any input LOSSES.md refuses
+   */
+  public static double[] perExample(LossConfig config, INDArray embeddings, INDArray labels, INDArray logits) {
+    double[] rows = new double[labels == null ? 0 : (int) Math.min(labels.length(), Integer.MAX_VALUE)];
+    compute(config, embeddings, labels, logits, rows);
+    return rows;
+  }
+
+  /** {@link #compute}, adding each example's term to {@code rows} when it is not null. */
+  private static LossResult compute(LossConfig config, INDArray embeddings, INDArray labels, INDArray logits,
+      double[] rows) {
     int m = LossInputs.validate(config, embeddings, labels, logits);
-    LossKind kind = config.kind();
+    checkSize(config, m, logits);
+    LossParts parts = config.parts();
     long[] y = (labels.dataType().isIntType() ? labels : labels.castTo(DataType.INT64)).toLongVector();
-    double ceWeight;
-    double contrastiveWeight;
-    switch (kind) {
-      case CE:
-        ceWeight = 1.0;
-        contrastiveWeight = 0.0;
-        break;
-      case CLCE:
-      case CE_SUPCON:
-      case CE_CL:
-        ceWeight = 1.0 - config.lambda();
-        contrastiveWeight = config.lambda();
-        break;
-      default:
-        ceWeight = 0.0;
-        contrastiveWeight = 1.0;
-    }
     double value = 0.0;
     INDArray gz = null;
     INDArray go = null;
-    if (kind.usesEmbeddings()) {
+    if (parts.contrastive()) {
+      double contrastiveWeight = parts.contrastiveWeight();
       // The result lives in the caller's scope, outside the workspace below.
       gz = Nd4j.createUninitialized(embeddings.dataType(), m, embeddings.columns());
       try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE_CONFIG, WORKSPACE)) {
         Embeddings e = new Embeddings(embeddings, m);
         // dL/ds overwrites s row by row (each row is read before it is written).
         double[] g = e.similarities(config.tau());
-        double c = kind == LossKind.HSCL
-            ? hscl(g, y, m, config.beta(), g)
-            : contrastive(g, y, m, massOf(config), aggregationOf(config), g);
+        double c = parts.negatives() == NegativeWeighting.IMPORTANCE
+            ? hscl(g, y, m, config.beta(), g, rows)
+            : contrastive(g, y, m, parts.negatives(), parts.aggregation(), g, rows);
+        if (rows != null) {
+          scale(rows, contrastiveWeight);
+        }
         value += contrastiveWeight * c;
         e.backward(g, contrastiveWeight / config.tau(), gz);
       }
     }
-    if (kind.usesLogits()) {
+    if (parts.crossEntropy()) {
+      double ceWeight = parts.ceWeight();
       double[] o = flat(logits);
       int classes = (int) logits.columns();
-      double ce = crossEntropy(o, y, m, classes, ceWeight);
+      double ce = crossEntropy(o, y, m, classes, ceWeight, rows);
       value += ceWeight * ce;
       go = array(o, m, classes, logits.dataType());
     }
     return new LossResult(value, gz, go);
   }
 
-  // ------------------------------------------------------------------------------------------
-  // Which contrastive term
+  /**
+   * The largest batch whose [M, M] matrices fit a Java array ({@code M^2 <= Integer.MAX_VALUE}):
+   * 46,340 rows.
+   */
+  public static final int MAX_CONTRASTIVE_ROWS = 46_340;
 
-  /** How the negative mass {@code W_i} is formed. */
-  private enum Mass {
-    /** {@code sum_k e_ik} (CL, SupCon). */
-    PLAIN,
-    /** {@code |N| sum e^2 / sum e}, the weights differentiated (LACLN). */
-    HARD,
-    /** Same value, the weights {@code e / mean e} constant in the backward pass. */
-    HARD_DETACHED
-  }
-
-  private static Mass massOf(LossConfig config) {
-    switch (config.kind()) {
-      case LACLN:
-      case CLCE:
-        return config.detachWeights() ? Mass.HARD_DETACHED : Mass.HARD;
-      default:
-        return Mass.PLAIN;
+  /**
+   * Refuses batches whose flat Java arrays would overflow an int index: [M, M] for a contrastive
+   * term, [M, C] for cross-entropy.
+   */
+  private static void checkSize(LossConfig config, int m, INDArray logits) {
+    if (config.kind().usesEmbeddings() && m > MAX_CONTRASTIVE_ROWS) {
+      throw new IllegalArgumentException("embeddings: M = " + m + " rows exceed the eager form's limit of "
+          + MAX_CONTRASTIVE_ROWS + " (its [M, M] matrices are Java arrays of at most 2^31 - 1 entries, and would"
+          + " take 24 M^2 bytes of heap); use SDClceLoss for larger batches");
     }
-  }
-
-  private static Aggregation aggregationOf(LossConfig config) {
-    LossKind k = config.kind();
-    return k == LossKind.SUPCON || k == LossKind.CE_SUPCON ? Aggregation.MEAN_OF_LOG : config.aggregation();
+    if (config.kind().usesLogits() && (long) m * logits.columns() > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("logits: shape [" + m + ", " + logits.columns()
+          + "] has more than 2^31 - 9 entries, the eager form's limit (a Java array); use SDClceLoss");
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -250,7 +263,8 @@ public final class EagerLoss {
    * {@code |P| >= 1}: {@code D = S+ + W}; log of mean {@code l = log D - log S+ + log |P|}, mean of
    * logs {@code l = log D - mean_p s_ip}; the loss is the mean of l over those anchors.
    */
-  private static double contrastive(double[] s, long[] y, int m, Mass mass, Aggregation aggregation, double[] g) {
+  private static double contrastive(double[] s, long[] y, int m, NegativeWeighting mass, Aggregation aggregation,
+      double[] g, double[] rows) {
     int[] sizes = classSizes(y);
     double[] e = new double[m];
     double total = 0.0;
@@ -259,7 +273,11 @@ public final class EagerLoss {
       int nPos = sizes[i] - 1;
       if (nPos > 0) {
         anchors++;
-        total += contrastiveRow(s, y, m, i, nPos, m - sizes[i], mass, aggregation, e, g);
+        double l = contrastiveRow(s, y, m, i, nPos, m - sizes[i], mass, aggregation, e, g);
+        total += l;
+        if (rows != null) {
+          rows[i] = l;
+        }
       } else {
         java.util.Arrays.fill(g, i * m, (i + 1) * m, 0.0); // not an anchor: no value, no gradient
       }
@@ -268,6 +286,9 @@ public final class EagerLoss {
       return 0.0;
     }
     scale(g, 1.0 / anchors);
+    if (rows != null) {
+      scale(rows, (double) m / anchors);
+    }
     return total / anchors;
   }
 
@@ -275,7 +296,7 @@ public final class EagerLoss {
    * One anchor of {@link #contrastive} (a method of its own so that the JIT compiles it after a few
    * calls): writes {@code dl_i/ds_ij} into row i of {@code g} and returns {@code l_i}.
    */
-  private static double contrastiveRow(double[] s, long[] y, int m, int i, int nPos, int nNeg, Mass mass,
+  private static double contrastiveRow(double[] s, long[] y, int m, int i, int nPos, int nNeg, NegativeWeighting mass,
       Aggregation aggregation, double[] e, double[] g) {
     int row = i * m;
     long yi = y[i];
@@ -292,7 +313,7 @@ public final class EagerLoss {
     }
     // e_j = exp(s_ij - own set's shift): positives by cP, negatives by cN.
     double sPos = 0.0;
-    double sumSPos = 0.0;
+    double gap = 0.0; // sum_p (cP - s_ip) >= 0
     double a = 0.0;
     double b = 0.0;
     for (int j = 0; j < m; j++) {
@@ -302,7 +323,7 @@ public final class EagerLoss {
           double v = Math.exp(sij - cP);
           e[j] = v;
           sPos += v;
-          sumSPos += sij;
+          gap += cP - sij;
         }
       } else {
         double v = Math.exp(sij - cN);
@@ -314,7 +335,7 @@ public final class EagerLoss {
     double w; // W at shift cN
     if (nNeg == 0) {
       w = 0.0;
-    } else if (mass == Mass.PLAIN) {
+    } else if (mass == NegativeWeighting.UNIFORM) {
       w = a;
     } else {
       w = nNeg * b / a;
@@ -324,14 +345,20 @@ public final class EagerLoss {
     double fP = Math.exp(cP - c);
     double fN = nNeg == 0 ? 0.0 : Math.exp(cN - c);
     double dC = sPos * fP + w * fN;
-    double logD = c + Math.log(dC);
     boolean logOfMean = aggregation == Aggregation.LOG_OF_MEAN;
-    double l = logOfMean ? logD - (cP + Math.log(sPos)) + Math.log(nPos) : logD - sumSPos / nPos;
+    // Both aggregations hold log(1 + W/S+), which the differences log D - log S+ (log of mean) and
+    // 1/D - 1/S+ (its gradient) lose to cancellation when W << S+ (well-separated classes at a small
+    // tau): it is the softplus of lr = log(W/S+), and W/D its sigmoid.
+    double lr = nNeg == 0 ? Double.NEGATIVE_INFINITY : Math.log(w) - Math.log(sPos) + (cN - cP);
+    double log1pRatio = softplus(lr);
+    // Log of mean: l = log |P| + log(1 + W/S+). Mean of logs: l = log(S+ + W) - mean_p s_ip =
+    // log S + mean_p (cP - s_ip) + log(1 + W/S+), a sum of terms >= 0.
+    double l = logOfMean ? Math.log(nPos) + log1pRatio : Math.log(sPos) + gap / nPos + log1pRatio;
     // Gradients of l with respect to s_ij.
     double posFromD = fP / dC;
     double negFromD = fN / dC;
-    // Log of mean: e_p (1/D - 1/S+), exactly 0 without negatives (then D = S+).
-    double posFactor = logOfMean ? posFromD - 1.0 / sPos : posFromD;
+    // Log of mean: e_p (1/D - 1/S+) = -(e_p / S) W/D, exactly 0 without negatives.
+    double posFactor = logOfMean ? -sigmoid(lr) / sPos : posFromD;
     double posConst = logOfMean ? 0.0 : 1.0 / nPos;
     double hardScale = nNeg == 0 ? 0.0 : negFromD * nNeg / (a * a);
     for (int j = 0; j < m; j++) {
@@ -339,9 +366,9 @@ public final class EagerLoss {
       double gij;
       if (y[j] == yi) {
         gij = j == i ? 0.0 : v * posFactor - posConst;
-      } else if (mass == Mass.PLAIN) {
+      } else if (mass == NegativeWeighting.UNIFORM) {
         gij = v * negFromD;
-      } else if (mass == Mass.HARD) {
+      } else if (mass == NegativeWeighting.HARD) {
         // dW/ds_k = |N| e_k (2 e_k A - B) / A^2
         gij = hardScale * v * (2.0 * v * a - b);
       } else {
@@ -353,12 +380,26 @@ public final class EagerLoss {
     return l;
   }
 
+  /** @return {@code log(1 + e^x)}, exact for large |x|; 0 at {@code x = -inf} */
+  private static double softplus(double x) {
+    return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+  }
+
+  /** @return {@code 1 / (1 + e^-x)}, exact for large |x|; 0 at {@code x = -inf} */
+  private static double sigmoid(double x) {
+    if (x >= 0) {
+      return 1.0 / (1.0 + Math.exp(-x));
+    }
+    double ex = Math.exp(x);
+    return ex / (1.0 + ex);
+  }
+
   /**
    * H-SCL (docs/LOSSES.md, "The eager form's gradients"): {@code l_ip = softplus(u_ip)},
    * {@code u_ip = log(K wmean_i) - s_ip}, K = M - 2, mean over all positive pairs; an anchor
    * without negatives (or K = 0) contributes pairs of loss 0.
    */
-  private static double hscl(double[] s, long[] y, int m, double beta, double[] g) {
+  private static double hscl(double[] s, long[] y, int m, double beta, double[] g, double[] rows) {
     int[] sizes = classSizes(y);
     double total = 0.0;
     long pairs = 0;
@@ -368,7 +409,11 @@ public final class EagerLoss {
       int nPos = sizes[i] - 1;
       pairs += nPos;
       if (nPos > 0 && sizes[i] < m && m > 2) {
-        total += hsclRow(s, y, m, i, beta, q, r, g);
+        double l = hsclRow(s, y, m, i, beta, q, r, g);
+        total += l;
+        if (rows != null) {
+          rows[i] = l;
+        }
       } else {
         java.util.Arrays.fill(g, i * m, (i + 1) * m, 0.0); // no pair, or pairs of loss 0 and gradient 0
       }
@@ -377,6 +422,9 @@ public final class EagerLoss {
       return 0.0;
     }
     scale(g, 1.0 / pairs);
+    if (rows != null) {
+      scale(rows, (double) m / pairs);
+    }
     return total / pairs;
   }
 
@@ -429,7 +477,7 @@ public final class EagerLoss {
    * Mean cross-entropy; replaces {@code o} by {@code weight * dCE/do} = {@code weight
    * (softmax(o_i) - onehot(y_i)) / M}.
    */
-  private static double crossEntropy(double[] o, long[] y, int m, int classes, double weight) {
+  private static double crossEntropy(double[] o, long[] y, int m, int classes, double weight, double[] rows) {
     double total = 0.0;
     double gScale = weight / m;
     for (int i = 0; i < m; i++) {
@@ -438,17 +486,26 @@ public final class EagerLoss {
       for (int c = 0; c < classes; c++) {
         mx = Math.max(mx, o[off + c]);
       }
-      double sum = 0.0;
+      int yc = (int) y[i];
+      double rest = 0.0; // sum over the other classes, so that CE -> 0 keeps its relative precision
       for (int c = 0; c < classes; c++) {
-        double v = Math.exp(o[off + c] - mx);
-        sum += v;
+        if (c != yc) {
+          rest += Math.exp(o[off + c] - mx);
+        }
       }
-      total += mx + Math.log(sum) - o[off + (int) y[i]];
+      double oy = o[off + yc];
+      double ey = Math.exp(oy - mx);
+      double sum = ey + rest;
+      // -log softmax_y = (mx - o_y) + log(e_y + rest), which is log1p(rest) when y holds the maximum.
+      double ce = oy == mx ? Math.log1p(rest) : (mx - oy) + Math.log(sum);
+      total += ce;
+      if (rows != null) {
+        rows[i] += weight * ce;
+      }
       double inv = gScale / sum;
       for (int c = 0; c < classes; c++) {
-        o[off + c] = Math.exp(o[off + c] - mx) * inv;
+        o[off + c] = c == yc ? -rest * inv : Math.exp(o[off + c] - mx) * inv;
       }
-      o[off + (int) y[i]] -= gScale;
     }
     return total / m;
   }

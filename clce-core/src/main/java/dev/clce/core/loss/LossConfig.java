@@ -104,6 +104,11 @@ public final class LossConfig {
     return checkInputs;
   }
 
+  /** @return what this loss is made of: its terms and their weights (see {@link LossParts}) */
+  public LossParts parts() {
+    return LossParts.of(this);
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof LossConfig)) {

@@ -80,7 +80,7 @@ public final class LossInputs {
     return (int) m;
   }
 
-  private static void requireMatrix(String arg, INDArray a, LossKind kind) {
+  static void requireMatrix(String arg, INDArray a, LossKind kind) {
     if (a == null) {
       throw new IllegalArgumentException(arg + ": must not be null for loss " + kind.cliName());
     }
@@ -97,7 +97,7 @@ public final class LossInputs {
     }
   }
 
-  private static void checkLabels(INDArray labels, long classes) {
+  static void checkLabels(INDArray labels, long classes) {
     DataType dt = labels.dataType();
     if (dt.isFPType()) {
       double[] v = labels.toDoubleVector();
@@ -131,7 +131,7 @@ public final class LossInputs {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
-  private static void requireFinite(String arg, INDArray a) {
+  static void requireFinite(String arg, INDArray a) {
     // Fast path: the sum of a finite array can still overflow to infinity, so only a non-finite
     // sum triggers the exact (slower) scan.
     double s = a.sumNumber().doubleValue();

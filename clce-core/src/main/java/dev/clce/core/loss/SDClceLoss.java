@@ -21,8 +21,14 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  * Rows of the two views of an image sit in the same batch with the same label. The batch size M
  * and the widths d and C may be unknown ({@code -1}) when the graph is built: every size the graph
  * needs is read at run time. Shapes that are known at build time are checked here (ranks, M &gt;= 2,
- * equal row counts) with an {@link IllegalArgumentException} naming the argument. The computation
- * runs in the data type of the inputs (double or float; embeddings and logits must agree).
+ * equal row counts) with an {@link IllegalArgumentException} naming the argument; every rule of
+ * LOSSES.md's "Bad input" (M &gt;= 2, equal row counts, labels in [0, C), no NaN or infinity when
+ * {@link LossConfig#checkInputs()}) is also enforced on the arrays at run time, in
+ * {@code sd.output}, {@code sd.calculateGradients} and {@code sd.fit}, before any op of the loss
+ * runs on them (the loss reads its inputs through pass-through ops that
+ * a listener attached to the graph checks; {@code sd.setListeners(...)} would remove it, so add
+ * your own listeners with {@code sd.addListeners(...)}). The computation runs in the data type of
+ * the inputs (double or float; embeddings and logits must agree).
  *
  * <p><b>Mathematics</b> (the project's {@code LOSSES.md}), with these implementation choices, none
  * of which changes a value or a gradient beyond rounding except the first:
@@ -45,9 +51,11 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  *   <li>Graph size: everything that depends on the labels or on the shifts only (masks, anchor
  *       weights, lambda, 1/M, the shifts' share of each per-anchor loss) is folded into
  *       forward-only terms with no backward counterpart; when M is known at build time the identity
- *       is a constant. CLCE runs 107 ops per forward and backward step, CE 6 (152 and 30 before
- *       these choices), and each SameDiff op costs some tens of microseconds however small it is,
- *       so the op count sets the cost at small M.
+ *       is a constant. Each SameDiff op has a fixed cost however small it is, so the op count sets
+ *       the cost at small M.
+ *   <li>H-SCL's softplus is written with {@code 2 atanh(q / (2 + q))} for {@code log1p(q)}: M2.1's
+ *       {@code log1p} computes {@code log(1 + q)} and loses the loss's relative precision when
+ *       the classes are well separated at a small tau.
  *   <li>Degenerate batches: an anchor without a positive does not count; when no anchor has one
  *       the loss is 0 with a zero gradient. An anchor without a negative has {@code W_i = 0}
  *       (H-SCL: weighted mean 0). H-SCL with M = 2 has the factor M - 2 = 0, so the loss is 0.
@@ -89,31 +97,28 @@ public final class SDClceLoss {
     if (config == null) {
       throw new IllegalArgumentException("config: must not be null");
     }
-    LossKind kind = config.kind();
-    checkInputs(kind, embeddings, labels, logits);
-    switch (kind) {
-      case CE:
-        return crossEntropy(name, logits, labels, 1.0);
-      case HSCL:
-        return hsclLoss(name, new Batch(embeddings, labels, config.tau()), config.beta());
-      case SUPCON:
-        return contrastive(name, new Batch(embeddings, labels, config.tau()), NegativeMass.PLAIN,
-            Aggregation.MEAN_OF_LOG, 1.0);
-      case CL:
-        return contrastive(name, new Batch(embeddings, labels, config.tau()), NegativeMass.PLAIN,
-            config.aggregation(), 1.0);
-      case LACLN:
-        return contrastive(name, new Batch(embeddings, labels, config.tau()), hardMass(config),
-            config.aggregation(), 1.0);
-      case CLCE:
-        return weightedCe(name, config, embeddings, labels, logits, hardMass(config), config.aggregation());
-      case CE_SUPCON:
-        return weightedCe(name, config, embeddings, labels, logits, NegativeMass.PLAIN, Aggregation.MEAN_OF_LOG);
-      case CE_CL:
-        return weightedCe(name, config, embeddings, labels, logits, NegativeMass.PLAIN, config.aggregation());
-      default:
-        throw new IllegalStateException("unhandled loss " + kind);
+    checkInputs(config.kind(), embeddings, labels, logits);
+    LossParts parts = config.parts();
+    // Sizes known when the graph is built (-1 when not), read from the caller's variables.
+    long m = rows(labels) >= 0 ? rows(labels)
+        : parts.contrastive() && rows(embeddings) >= 0 ? rows(embeddings)
+        : parts.crossEntropy() ? rows(logits) : -1;
+    long classes = parts.crossEntropy() ? columns(logits) : -1;
+    // The loss reads its inputs through pass-through ops that are checked at run time.
+    SDVariable[] in = LossInputGuard.guard(sd, config, parts.contrastive() ? embeddings : null, labels,
+        parts.crossEntropy() ? logits : null);
+    SDVariable ce = parts.crossEntropy()
+        ? crossEntropy(parts.contrastive() ? null : name, in[2], in[1], parts.ceWeight(), m, classes)
+        : null;
+    if (!parts.contrastive()) {
+      return ce;
     }
+    String termName = ce == null ? name : null;
+    Batch b = new Batch(in[0], in[1], config.tau(), m);
+    SDVariable term = parts.negatives() == NegativeWeighting.IMPORTANCE
+        ? hsclLoss(termName, b, config.beta(), parts.contrastiveWeight())
+        : contrastive(termName, b, parts.negatives(), parts.aggregation(), parts.contrastiveWeight());
+    return ce == null ? term : ce.add(name, term);
   }
 
   /**
@@ -227,8 +232,7 @@ public final class SDClceLoss {
    *
    * @param name name of the scalar output (null for a generated name)
    * @param logits [M, C] logits
-   * @param labels [M] integer labels in [0, C) (a label outside gets a zero one-hot row: validate
-   *     beforehand, as {@link LossInputs#validate} does)
+   * @param labels [M] integer labels in [0, C) (a label outside is refused at run time)
    * @return the scalar loss
    */
   public SDVariable ce(String name, SDVariable logits, SDVariable labels) {
@@ -250,20 +254,6 @@ public final class SDClceLoss {
 
   // ------------------------------------------------------------------------------------------
   // Building blocks
-
-  /** How the negative mass {@code W_i} of the denominator is formed. */
-  private enum NegativeMass {
-    /** {@code sum_k e_ik} (CL, SupCon). */
-    PLAIN,
-    /** {@code |N| sum e^2 / sum e}, weights differentiated (LACLN). */
-    HARD,
-    /** Same value, the weights {@code e / mean e} held constant in the backward pass. */
-    HARD_DETACHED
-  }
-
-  private static NegativeMass hardMass(LossConfig config) {
-    return config.detachWeights() ? NegativeMass.HARD_DETACHED : NegativeMass.HARD;
-  }
 
   /** {@code rsqrt(sum(z^2) + eps^2) * scale}, [M, 1]. */
   private SDVariable inverseNorm(SDVariable z, double scale) {
@@ -310,7 +300,8 @@ public final class SDClceLoss {
     final SDVariable noNeg; // [M, 1] 1 when N(i) is empty
     private SDVariable neg; // [M, M] 1 where y_j != y_i, built on first use
 
-    Batch(SDVariable z, SDVariable labels, double tau) {
+    /** @param m the batch size when known at build time, else -1 */
+    Batch(SDVariable z, SDVariable labels, double tau, long m) {
       DataType dt = z.dataType();
       // s = (z z^T) * (u u^T) with u = rsqrt(||z||^2 + eps^2) / sqrt(tau): the same x_i . x_j / tau
       // without the [M, d] x [M, 1] broadcast multiply, whose backward (multiply_bp) was the
@@ -321,7 +312,6 @@ public final class SDClceLoss {
       this.labels = y;
       big = 2.0 / tau + MASK_MARGIN;
       same = sd.eq(sd.reshape(y, -1, 1), sd.reshape(y, 1, -1)).castTo(dt);
-      long m = rows(y) >= 0 ? rows(y) : rows(z);
       pos = same.sub(identity(y, m, dt));
       posBias = pos.sub(1.0).mul(big);
       negBias = same.mul(-big);
@@ -385,7 +375,7 @@ public final class SDClceLoss {
    * the shifts' part of each per-anchor loss) is folded into forward-only terms, so that the
    * backward pass runs as few ops as possible.
    */
-  private SDVariable contrastive(String name, Batch b, NegativeMass massKind, Aggregation aggregation,
+  private SDVariable contrastive(String name, Batch b, NegativeWeighting massKind, Aggregation aggregation,
       double weight) {
     // Positives: rows without a positive are left unzeroed (finite, S+ >= 1/e): their anchor weight
     // below is 0, so they add nothing to the value or the gradient.
@@ -394,7 +384,7 @@ public final class SDClceLoss {
     MaskedExp n = maskedExp(b.s, b.negBias, b.noNeg.mul(b.big));
     SDVariable mass;
     switch (massKind) {
-      case PLAIN:
+      case UNIFORM:
         mass = n.sum;
         break;
       case HARD:
@@ -434,20 +424,8 @@ public final class SDClceLoss {
     return rowTerm.mul(anchorWeights).sum().add(c.mul(anchorWeights).sum()).sub(name, positives);
   }
 
-  /**
-   * CLCE, CE+SupCon and CE+CL: {@code (1 - lambda) CE + lambda C}, C the contrastive term with the
-   * given negative mass and aggregation.
-   */
-  private SDVariable weightedCe(String name, LossConfig config, SDVariable embeddings, SDVariable labels,
-      SDVariable logits, NegativeMass massKind, Aggregation aggregation) {
-    double lambda = config.lambda();
-    SDVariable ce = crossEntropy(null, logits, labels, 1.0 - lambda);
-    SDVariable contrastive = contrastive(null, new Batch(embeddings, labels, config.tau()), massKind, aggregation,
-        lambda);
-    return ce.add(name, contrastive);
-  }
-
-  private SDVariable hsclLoss(String name, Batch b, double beta) {
+  /** H-SCL, times {@code weight}. */
+  private SDVariable hsclLoss(String name, Batch b, double beta, double weight) {
     SDVariable neg = b.neg();
     SDVariable noNeg = b.noNeg;
     SDVariable t = b.s.add(b.negBias);
@@ -458,12 +436,20 @@ public final class SDClceLoss {
     // log((M - 2) * weighted mean of the negatives); M - 2 = 0 is handled by `hasK` below.
     SDVariable k = sd.sizeAt(b.labels, 0).castTo(b.s.dataType()).sub(2.0);
     SDVariable logKw = shift.add(sd.math.log(num)).sub(sd.math.log(den)).add(sd.math.log(sd.scalarMax(k, 1.0)));
-    // l_ip = softplus(u), u = log(K wmean_i) - s_ip, written stably with a constant shift r near max(u, 0).
+    // l_ip = softplus(u), u = log(K wmean_i) - s_ip, written stably with a constant shift r near
+    // max(u, 0): softplus(u) = r + log1p(q), q = exp(u - r) + exp(-r) - 1 in (0, e). For u < 1,
+    // r = 0 and q = exp(u), and log1p keeps the loss's relative precision when u is very negative
+    // (well-separated classes at a small tau). M2.1's log1p is log(1 + q), which loses it, so
+    // log1p(q) is written 2 atanh(q / (2 + q)) (M2.1's atanh is accurate near 0).
     SDVariable u = logKw.sub(b.s);
     SDVariable r = constantShift(sd.nn.relu(u, 0.0));
-    SDVariable softplus = r.add(sd.math.log(sd.math.exp(r.neg()).add(sd.math.exp(u.sub(r)))));
+    SDVariable q = sd.math.exp(u.sub(r)).add(sd.math.exp(r.neg()).sub(1.0));
+    SDVariable softplus = r.add(sd.math.atanh(q.div(q.add(2.0))).mul(2.0));
     SDVariable hasK = sd.scalarMin(k, 1.0);
     SDVariable pairs = sd.scalarMax(b.nPos.sum(), 1.0);
+    if (weight != 1.0) {
+      hasK = hasK.mul(weight);
+    }
     return softplus.mul(b.pos).sum().mul(hasK).div(name, pairs);
   }
 
@@ -472,12 +458,9 @@ public final class SDClceLoss {
    * {@code log_softmax} (whose backward works, unlike {@code logSumExp}'s) and a one-hot mask that
    * carries {@code -weight / M} (a native {@code onehot} when C is known when the graph is built).
    */
-  private SDVariable crossEntropy(String name, SDVariable logits, SDVariable labels, double weight) {
+  private SDVariable crossEntropy(String name, SDVariable logits, SDVariable labels, double weight, long m, long c) {
     DataType dt = logits.dataType();
     SDVariable y = intLabels(labels);
-    long[] shape = logits.getShape();
-    long c = shape == null || shape.length != 2 ? -1 : shape[1];
-    long m = rows(y) >= 0 ? rows(y) : rows(logits);
     double on = m > 0 ? -weight / m : -weight;
     SDVariable oneHot;
     if (c > 0 && c <= Integer.MAX_VALUE) {
@@ -541,6 +524,11 @@ public final class SDClceLoss {
     if (m >= 0 && m < 2) {
       throw new IllegalArgumentException(mFrom + ": the batch needs M >= 2 rows, got " + m);
     }
+  }
+
+  private static long columns(SDVariable v) {
+    long[] shape = v.getShape();
+    return shape == null || shape.length != 2 ? -1 : shape[1];
   }
 
   private static long rows(SDVariable v) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clce.core.loss.Aggregation;
-import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
 import dev.clce.core.reference.ReferenceLosses;
@@ -137,9 +136,50 @@ class Dl4jClceTest {
     INDArray logProbs = cfg.kind().usesLogits() ? Transforms.log(out[1], true) : null;
     double expected = ReferenceLosses.compute(cfg, z, y, logProbs == null ? null : logProbs.toDoubleMatrix()).value();
     assertEquals(expected, score, 1e-9 * Math.abs(expected), cfg.toString());
+  }
 
-    double eager = EagerLoss.compute(cfg, out[0], Nd4j.createFromArray(y), logProbs).value();
-    assertEquals(eager, score, 1e-9 * Math.abs(eager), cfg.toString());
+  /**
+   * The embedding output's gradient, row by row, against the plain-loop reference: DL4J receives
+   * d(M * lambda * term)/dz from {@link LossContrastive#computeGradient} and divides by M.
+   */
+  @Test
+  void embeddingGradientIsTheReferencesRowByRow() {
+    for (LossConfig cfg : new LossConfig[] {
+        LossConfig.builder(LossKind.CLCE).optTau(0.2).optLambda(0.7).build(),
+        LossConfig.builder(LossKind.CE_SUPCON).optTau(0.5).optLambda(0.4).build(),
+        LossConfig.builder(LossKind.HSCL).optTau(0.3).optBeta(1.0).build()}) {
+      LossContrastive loss = Dl4jClce.embeddingLoss(cfg);
+      LossConfig term = loss.lossConfig();
+      Random r = new Random(17);
+      int m = 10;
+      double[][] z = new double[m][DIM];
+      int[] y = new int[m];
+      double[][] idx = new double[m][1];
+      for (int i = 0; i < m; i++) {
+        y[i] = i % 3;
+        idx[i][0] = y[i];
+        for (int k = 0; k < DIM; k++) {
+          z[i][k] = r.nextGaussian();
+        }
+      }
+      z[3] = new double[DIM]; // an all-zero row: its gradient is about 1e12 times the others'
+      INDArray g = loss.computeGradient(Nd4j.createFromArray(idx), Nd4j.createFromArray(z),
+          new ActivationIdentity(), null);
+      double[][] ref = ReferenceLosses.compute(term, z, y, null).gradEmbeddings();
+      double[][] got = g.toDoubleMatrix();
+      double factor = m * loss.weight();
+      for (int i = 0; i < m; i++) {
+        double diff = 0;
+        double scale = Double.MIN_NORMAL;
+        for (int k = 0; k < DIM; k++) {
+          diff = Math.max(diff, Math.abs(got[i][k] - factor * ref[i][k]));
+          scale = Math.max(scale, Math.abs(factor * ref[i][k]));
+        }
+        double e = diff / scale;
+        int row = i;
+        assertTrue(e < 1e-9, () -> cfg + " row " + row + ": relative error " + e);
+      }
+    }
   }
 
   @Test
@@ -262,6 +302,114 @@ class Dl4jClceTest {
     assertTrue(ok, "DL4J GradientCheckUtil failed (see the log for the entries)");
   }
 
+  /** Plain-loop -log softmax(o)[y] per row, for an independent check. */
+  private static double[] crossEntropyRows(double[][] o, int[] y) {
+    double[] out = new double[o.length];
+    for (int i = 0; i < o.length; i++) {
+      double mx = Double.NEGATIVE_INFINITY;
+      for (double v : o[i]) {
+        mx = Math.max(mx, v);
+      }
+      double sum = 0;
+      for (double v : o[i]) {
+        sum += Math.exp(v - mx);
+      }
+      out[i] = mx + Math.log(sum) - o[i][y[i]];
+    }
+    return out;
+  }
+
+  @Test
+  void crossEntropyIsExactWhereLossMcxentClips() {
+    // The true class at a probability of about e^-40, far below LossMCXENT's clip at 1e-10.
+    double[][] logits = {{0, 40, 0}, {0, 0, 45}, {3, 1, 0}, {1, 2, 3}};
+    int[] y = {0, 1, 0, 2};
+    INDArray oneHot = Nd4j.create(DataType.DOUBLE, 4, 3);
+    for (int i = 0; i < 4; i++) {
+      oneHot.putScalar(i, y[i], 1.0);
+    }
+    INDArray pre = Nd4j.createFromArray(logits);
+    LossConfig cfg = LossConfig.builder(LossKind.CLCE).optLambda(0.25).build();
+    LossCrossEntropy ce = Dl4jClce.logitsLoss(cfg, 3);
+    double[] rows = crossEntropyRows(logits, y);
+    double mean = java.util.Arrays.stream(rows).average().orElseThrow();
+    double score = ce.computeScore(oneHot, pre, new org.nd4j.linalg.activations.impl.ActivationSoftmax(), null, true);
+    assertEquals(0.75 * mean, score, 1e-12 * mean);
+    INDArray perExample = ce.computeScoreArray(oneHot, pre, new org.nd4j.linalg.activations.impl.ActivationSoftmax(), null);
+    for (int i = 0; i < 4; i++) {
+      assertEquals(0.75 * rows[i], perExample.getDouble(i, 0), 1e-12 * rows[i], "example " + i);
+    }
+    // What DL4J's own LossMCXENT makes of the first example: about -log(1e-10) = 23, not 40.
+    double clipped = new org.nd4j.linalg.lossfunctions.impl.LossMCXENT().computeScoreArray(oneHot, pre.dup(),
+        new org.nd4j.linalg.activations.impl.ActivationSoftmax(), null).getDouble(0, 0);
+    assertTrue(clipped < 30 && rows[0] > 39, "LossMCXENT " + clipped + ", exact " + rows[0]);
+  }
+
+  @Test
+  void scoreExamplesSplitTheScore() {
+    LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.3).optLambda(0.6).build();
+    ComputationGraph net = graph(cfg, new NoOp(), 13);
+    MultiDataSet mds = batch(14, true);
+    double score = net.score(mds, false);
+    INDArray examples = net.scoreExamples(mds, false);
+    long m = mds.getFeatures(0).size(0);
+    assertEquals(m, examples.length());
+    assertEquals(score, examples.sumNumber().doubleValue() / m, 1e-12 * score);
+    assertTrue(examples.maxNumber().doubleValue() > examples.minNumber().doubleValue(), "every example scored alike");
+    // The logits output's share, example by example, against a plain loop.
+    INDArray[] out = net.output(false, mds.getFeatures());
+    int[] y = classes(mds.getLabels(1));
+    double[] ce = crossEntropyRows(Transforms.log(out[1], true).toDoubleMatrix(), y);
+    LossContrastive emb = Dl4jClce.embeddingLoss(cfg);
+    INDArray embRows = emb.computeScoreArray(mds.getLabels(0), out[0], new ActivationIdentity(), null);
+    assertEquals(cfg.lambda() * ReferenceLosses.compute(emb.lossConfig(), out[0].toDoubleMatrix(), y, null).value(),
+        embRows.sumNumber().doubleValue() / m, 1e-12);
+    for (int i = 0; i < m; i++) {
+      double expected = embRows.getDouble(i, 0) + (1 - cfg.lambda()) * ce[i];
+      assertEquals(expected, examples.getDouble(i), 1e-9 * Math.abs(expected), "example " + i);
+    }
+  }
+
+  /** Bad input through net.fit: refused naming the argument, before any parameter changes. */
+  @Test
+  void fitRefusesBadInputBeforeAnyUpdate() {
+    LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.5).optLambda(0.9).build();
+    ComputationGraph net = graph(cfg, new Adam(0.03), 23);
+    MultiDataSet good = batch(24, true);
+    net.fit(good);
+    INDArray features = good.getFeatures(0);
+    INDArray oneHot = good.getLabels(0);
+    long m = features.size(0);
+    INDArray indices = oneHot.argMax(1).reshape(m, 1).castTo(DataType.DOUBLE);
+    INDArray nan = features.dup();
+    nan.putScalar(1, 0, Double.NaN);
+    INDArray outside = indices.dup();
+    outside.putScalar(2, 0, CLASSES);
+    INDArray negative = indices.dup();
+    negative.putScalar(0, 0, -1);
+    Object[][] bad = {
+        {"M < 2", new MultiDataSet(new INDArray[] {features.getRows(0)},
+            new INDArray[] {oneHot.getRows(0), oneHot.getRows(0)}), "embeddings:|logits:", "M = 1"},
+        {"NaN in the features", new MultiDataSet(new INDArray[] {nan}, new INDArray[] {oneHot, oneHot}),
+            "embeddings:|logits:", "NaN"},
+        {"label >= C", new MultiDataSet(new INDArray[] {features}, new INDArray[] {outside, outside}),
+            "labels:", String.valueOf(CLASSES)},
+        {"label < 0", new MultiDataSet(new INDArray[] {features}, new INDArray[] {negative, negative}),
+            "labels:", "-1"},
+    };
+    for (Object[] b : bad) {
+      INDArray before = net.params().dup();
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.fit((MultiDataSet) b[1]),
+          (String) b[0]);
+      // Which output DL4J scores first decides which argument is named.
+      assertTrue(java.util.Arrays.stream(((String) b[2]).split("\\|")).anyMatch(e.getMessage()::startsWith)
+          && e.getMessage().contains((String) b[3]),
+          () -> b[0] + ": " + e.getMessage());
+      assertEquals(before, net.params(), b[0] + ": parameters changed");
+    }
+    net.fit(good); // still trains
+  }
+
   @Test
   void configurationSurvivesJson() {
     LossConfig cfg = LossConfig.builder(LossKind.CLCE).optTau(0.25).optLambda(0.7)
@@ -275,6 +423,10 @@ class Dl4jClceTest {
     assertEquals(0.7, loss.weight(), 0.0);
     assertEquals(LossKind.LACLN, loss.lossConfig().kind());
     assertEquals(0.25, loss.lossConfig().tau(), 0.0);
+    OutputLayer logits = (OutputLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex) back.getVertices().get(LOGITS))
+        .getLayerConf().getLayer();
+    assertEquals(Dl4jClce.logitsLoss(cfg, CLASSES), logits.getLossFn());
+    assertEquals(0.3, ((LossCrossEntropy) logits.getLossFn()).weight(), 1e-15);
   }
 
   @Test

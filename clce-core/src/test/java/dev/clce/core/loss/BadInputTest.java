@@ -82,7 +82,11 @@ class BadInputTest {
         bad("mixed precision", "logits", "FLOAT",
             () -> EagerLoss.compute(CLCE, z(4), y(0, 0, 1, 1), o(4).castTo(DataType.FLOAT))),
         bad("no columns", "embeddings", "[4, 0]",
-            () -> EagerLoss.compute(LACLN, Nd4j.create(DataType.DOUBLE, 4, 0), y(0, 0, 1, 1), null)));
+            () -> EagerLoss.compute(LACLN, Nd4j.create(DataType.DOUBLE, 4, 0), y(0, 0, 1, 1), null)),
+        // M^2 would overflow the int index of a Java array: refused before anything is allocated.
+        bad("M above the eager limit", "embeddings", "M = 46341",
+            () -> EagerLoss.compute(LACLN, Nd4j.ones(DataType.FLOAT, EagerLoss.MAX_CONTRASTIVE_ROWS + 1, 1),
+                Nd4j.zeros(DataType.INT64, EagerLoss.MAX_CONTRASTIVE_ROWS + 1), null)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -85,4 +85,21 @@ class EagerLossTest {
     assertTrue(relErr(r.gradEmbeddings(), ref.gradEmbeddings()) < DOUBLE_TOL);
     assertTrue(relErr(r.gradLogits(), ref.gradLogits()) < DOUBLE_TOL);
   }
+
+  /** perExample splits the value: its mean is the loss, and a row without a positive adds nothing. */
+  @org.junit.jupiter.api.Test
+  void perExampleTermsAverageToTheLoss() {
+    dev.clce.core.reference.TestBatches.Batch b = dev.clce.core.reference.TestBatches.withSingletons(9, 5, 4, 15);
+    for (LossConfig cfg : variants()) {
+      INDArray z = array(b.z(), org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+      INDArray o = array(b.o(), org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+      double[] rows = EagerLoss.perExample(cfg, z, labels(b.y()), o);
+      double mean = java.util.Arrays.stream(rows).average().orElseThrow();
+      double ref = reference(cfg, b).value();
+      assertTrue(relErr(mean, ref) < DOUBLE_TOL, () -> describe(cfg) + ": mean " + mean + " vs reference " + ref);
+      if (!cfg.kind().usesLogits()) {
+        assertTrue(rows[0] == 0.0, () -> describe(cfg) + ": the singleton row 0 has term " + rows[0]);
+      }
+    }
+  }
 }

@@ -15,8 +15,19 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Shared pieces of the loss tests: the configurations under test, conversions, errors, runners. */
 final class LossTestSupport {
-  /** Floor of the denominators of relative errors (an all-zero reference is compared absolutely). */
-  static final double TINY = 1e-12;
+  /**
+   * Floor of the denominators of relative errors: the smallest normal double, so that an all-zero
+   * reference row or value demands an all-zero result, and a tiny one (a gradient of 1e-37 at a
+   * small tau) is compared relatively, not absolutely.
+   */
+  static final double TINY = Double.MIN_NORMAL;
+  /**
+   * Share of a row's unprojected gradient {@code |dL/dx_i| / |z_i|} that rounding may leave in
+   * its embedding gradient: the normalisation's projection {@code g - x (x . g)} cancels when
+   * {@code g} is nearly parallel to {@code x} (duplicate rows, one class), and then the row is
+   * judged on the size it had before the cancellation.
+   */
+  static final double PROJECTION_FLOOR = 1e-7;
   /** Relative error allowed against the reference in double. */
   static final double DOUBLE_TOL = 1e-9;
   /** Relative error allowed against the reference in float. */
@@ -80,28 +91,78 @@ final class LossTestSupport {
     return Nd4j.createFromArray(y);
   }
 
-  /** @return max |a - b| / max(max |b|, TINY) */
+  /**
+   * Relative error row by row, so that one large row (the gradient of an all-zero embedding is
+   * about 1e12 times the others) cannot hide an error in another.
+   *
+   * @return the largest over rows i of {@code max_k |a_ik - b_ik| / max(max_k |b_ik|, TINY)}
+   */
   static double relErr(INDArray a, double[][] b) {
-    double[][] av = a.castTo(DataType.DOUBLE).toDoubleMatrix();
-    double diff = 0;
-    double scale = TINY;
-    for (int i = 0; i < b.length; i++) {
-      for (int k = 0; k < b[i].length; k++) {
-        diff = Math.max(diff, Math.abs(av[i][k] - b[i][k]));
-        scale = Math.max(scale, Math.abs(b[i][k]));
-      }
-    }
-    return diff / scale;
+    return rowErr(a, b, new double[b.length]);
   }
 
   /** @return |a - b| / max(|b|, TINY) */
   static double relErr(double a, double b) {
-    return Math.abs(a - b) / Math.max(Math.abs(b), TINY);
+    return a == b ? 0.0 : Math.abs(a - b) / Math.max(Math.abs(b), TINY);
   }
 
-  /** @return max |a - b| / max(max |b|, TINY) over two arrays of the same shape */
+  /** @return {@link #relErr(INDArray, double[][])} of two arrays of the same shape */
   static double relErr(INDArray a, INDArray b) {
     return relErr(a, b.castTo(DataType.DOUBLE).toDoubleMatrix());
+  }
+
+  /**
+   * Relative error of an embedding gradient against the reference, row by row: row i is scaled by
+   * the larger of its own largest entry and {@link #PROJECTION_FLOOR} times the size it has before
+   * the normalisation's projection cancels ({@code max_k |dL/dx_ik| / max(|z_i|, eps)}).
+   *
+   * @param a the gradient under test [M, d]
+   * @param ref the reference result
+   * @param z the embeddings [M][d]
+   * @return the largest relative error over rows (infinite for a NaN or a shape mismatch)
+   */
+  static double gradEmbeddingsErr(INDArray a, ReferenceLosses.Result ref, double[][] z) {
+    double[][] gx = ref.gradNormalized();
+    double[] floor = new double[z.length];
+    for (int i = 0; i < z.length; i++) {
+      double n = 0;
+      for (double v : z[i]) {
+        n += v * v;
+      }
+      double g = 0;
+      for (double v : gx[i]) {
+        g = Math.max(g, Math.abs(v));
+      }
+      floor[i] = PROJECTION_FLOOR * g / Math.max(Math.sqrt(n), LossConfig.NORM_EPS);
+    }
+    return rowErr(a, ref.gradEmbeddings(), floor);
+  }
+
+  /**
+   * @return the largest over rows i of {@code max_k |a_ik - b_ik| / max(max_k |b_ik|, floor_i,
+   *     TINY)}; 0 for identical rows, infinite for a non-finite entry or a shape mismatch
+   */
+  static double rowErr(INDArray a, double[][] b, double[] floor) {
+    if (a == null || a.rank() != 2 || a.rows() != b.length || (b.length > 0 && a.columns() != b[0].length)) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double[][] av = a.castTo(DataType.DOUBLE).toDoubleMatrix();
+    double worst = 0;
+    for (int i = 0; i < b.length; i++) {
+      double diff = 0;
+      double scale = Math.max(floor[i], TINY);
+      for (int k = 0; k < b[i].length; k++) {
+        if (!Double.isFinite(av[i][k])) {
+          return Double.POSITIVE_INFINITY;
+        }
+        diff = Math.max(diff, Math.abs(av[i][k] - b[i][k]));
+        scale = Math.max(scale, Math.abs(b[i][k]));
+      }
+      if (diff > 0) {
+        worst = Math.max(worst, diff / scale);
+      }
+    }
+    return worst;
   }
 
   /**

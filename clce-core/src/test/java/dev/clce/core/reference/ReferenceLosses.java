@@ -28,8 +28,11 @@ public final class ReferenceLosses {
    * @param value the loss
    * @param gradEmbeddings [M][d] or null when the loss does not read the embeddings
    * @param gradLogits [M][C] or null when the loss does not read the logits
+   * @param gradNormalized [M][d] the gradient with respect to the normalised rows {@code x}, before
+   *     the normalisation's projection (whose cancellation sets the rounding scale of a row of
+   *     {@code gradEmbeddings}), or null when the loss does not read the embeddings
    */
-  public record Result(double value, double[][] gradEmbeddings, double[][] gradLogits) {}
+  public record Result(double value, double[][] gradEmbeddings, double[][] gradLogits, double[][] gradNormalized) {}
 
   /**
    * Computes a loss and its gradients.
@@ -106,6 +109,7 @@ public final class ReferenceLosses {
     }
     double[] adj = t.backward(loss);
     double[][] gz = null;
+    double[][] gx = null;
     if (sNode != null) {
       double[][] gs = new double[m][m];
       for (int i = 0; i < m; i++) {
@@ -113,7 +117,8 @@ public final class ReferenceLosses {
           gs[i][j] = adj[sNode[i][j]];
         }
       }
-      gz = chainToEmbeddings(gs, x, z, cfg.tau());
+      gx = chainToNormalized(gs, x, cfg.tau());
+      gz = chainToEmbeddings(gx, x, z);
     }
     double[][] go = null;
     if (oNode != null) {
@@ -125,7 +130,7 @@ public final class ReferenceLosses {
         }
       }
     }
-    return new Result(t.value(loss), gz, go);
+    return new Result(t.value(loss), gz, go, gx);
   }
 
   /**
@@ -169,19 +174,29 @@ public final class ReferenceLosses {
     return s;
   }
 
-  /** Chains dL/ds through s_ij = x_i . x_j / tau and x = z / max(||z||, eps). */
-  private static double[][] chainToEmbeddings(double[][] gs, double[][] x, double[][] z, double tau) {
+  /** Chains dL/ds through s_ij = x_i . x_j / tau: dL/dx_i = (1/tau) sum_j (G_ij + G_ji) x_j. */
+  private static double[][] chainToNormalized(double[][] gs, double[][] x, double tau) {
+    int m = x.length;
+    int d = x[0].length;
+    double[][] gx = new double[m][d];
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < m; j++) {
+        double g = (gs[i][j] + gs[j][i]) / tau;
+        for (int k = 0; k < d; k++) {
+          gx[i][k] += g * x[j][k];
+        }
+      }
+    }
+    return gx;
+  }
+
+  /** Chains dL/dx through x = z / max(||z||, eps). */
+  private static double[][] chainToEmbeddings(double[][] gxAll, double[][] x, double[][] z) {
     int m = x.length;
     int d = x[0].length;
     double[][] gz = new double[m][d];
     for (int i = 0; i < m; i++) {
-      double[] gx = new double[d];
-      for (int j = 0; j < m; j++) {
-        double g = (gs[i][j] + gs[j][i]) / tau;
-        for (int k = 0; k < d; k++) {
-          gx[k] += g * x[j][k];
-        }
-      }
+      double[] gx = gxAll[i];
       double n = norm(z[i]);
       if (n > LossConfig.NORM_EPS) {
         double dot = 0;

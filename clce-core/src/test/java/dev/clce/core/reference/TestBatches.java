@@ -137,6 +137,53 @@ public final class TestBatches {
     return new Batch("zero row M=" + m, b.z(), b.y(), b.o());
   }
 
+  /**
+   * A well-separated two-view batch: each class has a random unit centre, each image sits within
+   * {@code spread} of its class's centre and its two views within {@code spread / 4} of the image,
+   * so positives are far more similar than negatives and at a small tau the negative mass is many
+   * orders of magnitude below the positive one (the regime where a log-of-mean form cancels).
+   *
+   * @param m batch size (even)
+   * @param d embedding width
+   * @param classes number of classes C (at most m / 2)
+   * @param spread how far images lie from their centre (for example 0.05)
+   * @param seed random seed
+   * @return the batch; every class has at least one image
+   */
+  public static Batch separated(int m, int d, int classes, double spread, long seed) {
+    Random r = new Random(seed);
+    double[][] centres = gaussian(r, classes, d);
+    for (double[] c : centres) {
+      double n = 0;
+      for (double v : c) {
+        n += v * v;
+      }
+      n = Math.sqrt(n);
+      for (int k = 0; k < d; k++) {
+        c[k] /= n;
+      }
+    }
+    int images = m / 2;
+    int[] y = new int[m];
+    double[][] z = new double[m][d];
+    for (int i = 0; i < images; i++) {
+      int c = i < classes ? i : r.nextInt(classes);
+      y[i] = c;
+      y[i + images] = c;
+      double[] image = new double[d];
+      for (int k = 0; k < d; k++) {
+        image[k] = centres[c][k] + spread * r.nextGaussian() / Math.sqrt(d);
+      }
+      double scale = 1 + 0.5 * r.nextDouble(); // rows of different norms
+      for (int k = 0; k < d; k++) {
+        z[i][k] = scale * (image[k] + 0.25 * spread * r.nextGaussian() / Math.sqrt(d));
+        z[i + images][k] = image[k] + 0.25 * spread * r.nextGaussian() / Math.sqrt(d);
+      }
+    }
+    return new Batch("separated M=" + m + " d=" + d + " C=" + classes + " spread=" + spread, z, y,
+        gaussian(r, m, classes));
+  }
+
   private static double[][] gaussian(Random r, int rows, int cols) {
     double[][] a = new double[rows][cols];
     for (double[] row : a) {
