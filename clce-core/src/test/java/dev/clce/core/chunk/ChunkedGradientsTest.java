@@ -32,7 +32,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * parameter, for every loss and several chunk sizes with uneven last chunks.
  */
 class ChunkedGradientsTest {
-  static final double TOLERANCE = 1e-10;
+  private static final double TOLERANCE = GradientAssertions.TOLERANCE;
   private static final int BATCH = 10;
   private static final int IN = 6;
   private static final int HIDDEN = 7;
@@ -117,24 +117,6 @@ class ChunkedGradientsTest {
     return Nd4j.createFromArray(l);
   }
 
-  /**
-   * Asserts that {@code actual} holds the same parameters as {@code expected}, each within
-   * {@code tol} of the reference relative to that parameter's gradient norm.
-   */
-  static void assertSameGradients(Map<String, INDArray> expected, Map<String, INDArray> actual, double tol, String what) {
-    assertEquals(expected.keySet(), actual.keySet(), what + ": parameters with a gradient");
-    for (Map.Entry<String, INDArray> e : expected.entrySet()) {
-      INDArray ref = e.getValue();
-      INDArray got = actual.get(e.getKey());
-      assertTrue(java.util.Arrays.equals(ref.shape(), got.shape()), what + " " + e.getKey() + ": shape");
-      double norm = ref.norm2Number().doubleValue();
-      double diff = ref.sub(got.castTo(ref.dataType())).norm2Number().doubleValue();
-      assertTrue(norm > 0 || diff == 0, what + " " + e.getKey() + ": zero reference gradient but difference " + diff);
-      double rel = norm > 0 ? diff / norm : 0;
-      assertTrue(rel <= tol, what + " " + e.getKey() + ": relative difference " + rel + " (norm " + norm + ")");
-    }
-  }
-
   @ParameterizedTest(name = "{0}")
   @EnumSource(LossKind.class)
   void equalsTheFullBatchGradientForEveryLoss(LossKind kind) {
@@ -150,7 +132,7 @@ class ChunkedGradientsTest {
     for (int chunk : new int[] {1, 3, 4, BATCH}) {
       ChunkedResult r = cg.compute(x, y, chunk);
       assertEquals(refLoss, r.loss(), 1e-12 * Math.max(1, Math.abs(refLoss)), kind + " chunk " + chunk + ": loss");
-      assertSameGradients(ref, r.gradients(), TOLERANCE, kind + " chunk " + chunk);
+      GradientAssertions.assertSameGradients(ref, r.gradients(), TOLERANCE, kind + " chunk " + chunk);
       assertEquals((BATCH + chunk - 1) / chunk, r.chunks().size(), "number of chunks");
       assertEquals(BATCH % chunk == 0 ? chunk : BATCH % chunk, r.chunks().get(r.chunks().size() - 1).size(), "last chunk");
       assertEquals(kind.usesEmbeddings(), r.embeddings() != null, "embeddings returned");
@@ -188,7 +170,7 @@ class ChunkedGradientsTest {
     }
     // and the gradients match a graph with the loss added afterwards
     m.addLoss(cfg);
-    assertSameGradients(m.reference(x, y), r.gradients(), TOLERANCE, "loss added later");
+    GradientAssertions.assertSameGradients(m.reference(x, y), r.gradients(), TOLERANCE, "loss added later");
   }
 
   @Test
@@ -253,7 +235,7 @@ class ChunkedGradientsTest {
     ChunkedGradients cg = ChunkedGradients.builder(m.sd, cfg).optEmbeddings("noisy").optLogits("logits").build();
     Nd4j.getRandom().setSeed(1234);
     ChunkedResult r = cg.compute(x, y, BATCH);
-    assertSameGradients(ref, r.gradients(), TOLERANCE, "noise in the graph");
+    GradientAssertions.assertSameGradients(ref, r.gradients(), TOLERANCE, "noise in the graph");
     assertEquals(after, Nd4j.getRandom().nextLong(), "the generator ends where one forward pass leaves it");
   }
 
