@@ -380,7 +380,7 @@ public final class ChunkedGradients {
   }
 
   /** @return a contiguous copy of rows [r0, r1) */
-  private static INDArray rows(INDArray a, int[] r) {
+  static INDArray rows(INDArray a, int[] r) {
     INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
     idx[0] = NDArrayIndex.interval(r[0], r[1]);
     for (int i = 1; i < idx.length; i++) {
