@@ -1,6 +1,5 @@
 package dev.clce.bench.protocol;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clce.bench.data.AugmentConfig;
 import dev.clce.bench.data.ClassSubset;
 import dev.clce.bench.data.DataSpec;
@@ -9,15 +8,22 @@ import dev.clce.bench.data.Split;
 import dev.clce.bench.eval.FewShotConfig;
 import dev.clce.bench.eval.FewShotEvaluator;
 import dev.clce.bench.eval.FewShotResult;
+import dev.clce.bench.train.Budget;
+import dev.clce.core.internal.AtomicFiles;
 import dev.clce.bench.train.Checkpoint;
+import dev.clce.bench.train.DataConfig;
 import dev.clce.bench.train.ModelEvaluator;
+import dev.clce.bench.train.OptimizerConfig;
 import dev.clce.bench.train.OptimizerKind;
+import dev.clce.bench.train.RunPolicy;
 import dev.clce.bench.train.TrainConfig;
+import dev.clce.bench.train.TrainJson;
 import dev.clce.bench.train.TrainNames;
 import dev.clce.bench.train.TrainResult;
 import dev.clce.bench.train.Trainer;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.models.EncoderModel;
+import dev.clce.models.ModelOptions;
 import dev.clce.models.weights.ModelWeights;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -54,7 +60,8 @@ public final class BenchRunner {
       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
   /** Images per forward pass in evaluation. */
   static final int EVAL_BATCH = 256;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Every run: checkpoint at the end only, keep one, a metrics record per step, no progress display. */
+  static final RunPolicy RUN_POLICY = new RunPolicy(0, 1, 1, 0, EVAL_BATCH);
 
   /**
    * One finished transfer, from-scratch or fine-tuning run.
@@ -195,15 +202,14 @@ public final class BenchRunner {
         if (Files.isRegularFile(target)) {
           continue;
         }
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".gunzip-", ".tmp");
-        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
-          Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeStream(target, o -> {
+          try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+            in.transferTo(o);
+          }
+        });
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not decompress " + spec.dir() + " into " + dir, e);
+    } catch (UncheckedIOException e) {
+      throw new UncheckedIOException("could not decompress " + spec.dir() + " into " + dir, e.getCause());
     }
     if (!any) {
       return spec;
@@ -271,12 +277,12 @@ public final class BenchRunner {
       long t0 = System.nanoTime();
       TrainConfig config = config(arm, mean, std, channels);
       if (arm.phase() == Arm.Phase.PRETRAIN) {
-        pretrainKey = "pretrain-" + hash(config.toMap());
+        pretrainKey = "pretrain-" + hash(TrainJson.tree(config).toString());
         Path dir = out.resolve(CACHE_DIR).resolve(pretrainKey);
         Path done = dir.resolve(TrainNames.FINAL_JSON);
         if (Files.exists(done) && Checkpoint.newest(dir).isPresent()) {
           cached = true;
-          pretrainTop1 = readTop1(done);
+          pretrainTop1 = TrainJson.read(done, TrainResult.class).nearestCentroidTop1();
           progress.println("  cached: " + dir);
         } else {
           deleteTree(dir);
@@ -338,22 +344,19 @@ public final class BenchRunner {
    */
   TrainConfig config(Arm arm, List<Double> mean, List<Double> std, int channels) {
     boolean base = arm.phase() == Arm.Phase.PRETRAIN || arm.phase() == Arm.Phase.BASE_FINETUNE;
-    TrainConfig.Builder b = TrainConfig.builder(data, preset.arch(), arm.loss())
-        .optClasses(base ? preset.baseClasses() : preset.novelClasses())
-        .optTrainPerClass(arm.phase() == Arm.Phase.PRETRAIN || arm.phase() == Arm.Phase.BASE_FINETUNE
-            ? preset.pretrainPerClass() : preset.labelledPerClass())
-        .optTestPerClass(preset.testPerClass())
-        .optImageSize(preset.imageSize()).optChannels(channels).optNormalisation(mean, std)
-        .optStem(preset.stem()).optWidth(preset.width()).optMaxBlocksPerStage(preset.maxBlocks())
-        .optBatch(arm.batch()).optSeed(arm.seed()).optOptimizer(OptimizerKind.ADAM)
-        .optLr(arm.phase() == Arm.Phase.PRETRAIN ? preset.pretrainLr() : preset.lr()).optWeightDecay(1e-4)
-        .optKeepCheckpoints(1).optLogEvery(1_000_000).optProgressEvery(1_000_000).optEvalBatch(EVAL_BATCH);
-    switch (arm.phase()) {
-      case PRETRAIN -> b.optSteps(preset.pretrainSteps());
-      case BASE_FINETUNE -> b.optSteps(preset.baseFinetuneSteps());
-      default -> b.optEpochs(preset.transferEpochs());
-    }
-    return b.build();
+    DataConfig d = DataConfig.of(data).withClasses(base ? preset.baseClasses() : preset.novelClasses())
+        .withPerClass(base ? preset.pretrainPerClass() : preset.labelledPerClass(), preset.testPerClass())
+        .withImageSize(preset.imageSize()).withChannels(channels).withNormalisation(mean, std);
+    ModelOptions model = ModelOptions.builder().optStem(preset.stem()).optWidth(preset.width())
+        .optMaxBlocksPerStage(preset.maxBlocks()).build();
+    OptimizerConfig opt = OptimizerConfig.of(OptimizerKind.ADAM,
+        arm.phase() == Arm.Phase.PRETRAIN ? preset.pretrainLr() : preset.lr()).withWeightDecay(1e-4);
+    Budget budget = switch (arm.phase()) {
+      case PRETRAIN -> Budget.ofSteps(arm.batch(), preset.pretrainSteps());
+      case BASE_FINETUNE -> Budget.ofSteps(arm.batch(), preset.baseFinetuneSteps());
+      default -> Budget.ofEpochs(arm.batch(), preset.transferEpochs());
+    };
+    return new TrainConfig(d, preset.arch(), model, arm.loss(), opt, budget, arm.seed(), RUN_POLICY);
   }
 
   /**
@@ -388,25 +391,15 @@ public final class BenchRunner {
     }
   }
 
-  private static double readTop1(Path finalJson) {
+  static String hash(String text) {
     try {
-      Map<?, ?> m = JSON.readValue(finalJson.toFile(), Map.class);
-      Object v = m.get("nearest_centroid_top1");
-      return v instanceof Number n ? n.doubleValue() : Double.NaN;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + finalJson, e);
-    }
-  }
-
-  static String hash(Map<String, Object> m) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsString(m).getBytes(StandardCharsets.UTF_8));
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       StringBuilder b = new StringBuilder();
       for (int i = 0; i < 6; i++) {
         b.append(String.format(Locale.ROOT, "%02x", d[i]));
       }
       return b.toString();
-    } catch (NoSuchAlgorithmException | IOException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
