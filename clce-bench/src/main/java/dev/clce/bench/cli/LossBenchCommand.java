@@ -59,7 +59,8 @@ public final class LossBenchCommand implements Callable<Integer> {
   int[] ds;
 
   @Option(names = "--losses", split = ",", defaultValue = "ce,supcon,hscl,cl,lacln,clce",
-      description = "losses to time (default all)")
+      completionCandidates = CliTypes.Losses.class,
+      description = "losses to time, of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: the single losses)")
   String[] losses;
 
   @Option(names = "--forms", split = ",", defaultValue = "eager,samediff", description = "eager and/or samediff")

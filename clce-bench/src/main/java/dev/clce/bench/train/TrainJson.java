@@ -41,7 +41,6 @@ public final class TrainJson {
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT)
       .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
       .addMixIn(LossConfig.class, LossConfigMixin.class)
       .addMixIn(LossConfig.Builder.class, LossBuilderMixin.class)
       .addMixIn(ModelOptions.class, ModelOptionsMixin.class)
