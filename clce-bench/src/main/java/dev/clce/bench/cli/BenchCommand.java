@@ -16,12 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +51,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--tiny", hidden = true, description = "Test-only preset: a few steps of a tiny model.")
   boolean tiny;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default reports/<timestamp>).")
+  @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default reports/<timestamp>). Run "
+      + "again with the same DIR and preset to continue an interrupted bench: finished runs (DIR/runs/*/result.json) are "
+      + "read back, not repeated.")
   Path out;
 
   @Option(names = "--data", paramLabel = "KIND[:DIR]",
@@ -131,23 +131,16 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, Object> prov = Provenance.collect();
     prov.put("nd4j_threads", org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads());
     long t0 = System.nanoTime();
-    Path work;
     try {
       Files.createDirectories(dir);
-      work = Files.createTempDirectory(dir, ".work-");
     } catch (IOException e) {
       throw new UncheckedIOException("could not create " + dir, e);
     }
-    BenchRunner.Results results;
-    try {
-      BenchRunner runner = new BenchRunner(preset, dir, work, spec.commandLine().getErr());
-      if (!runner.data().equals(preset.data())) {
-        prov.put("data_read_from", runner.data() + " (decompressed copy of " + preset.data() + ")");
-      }
-      results = runner.run();
-    } finally {
-      deleteTree(work);
+    BenchRunner runner = new BenchRunner(preset, dir, spec.commandLine().getErr());
+    if (!runner.data().equals(preset.data())) {
+      prov.put("data_read_from", runner.data() + " (decompressed copy of " + preset.data() + ")");
     }
+    BenchRunner.Results results = runner.run();
     prov.put("wall_time", BenchRunner.clock((System.nanoTime() - t0) / 1e9));
     prov.put("load_average_end", Provenance.loadAverage());
     Path report = BenchReport.write(results, prov, dir);
@@ -203,13 +196,4 @@ public final class BenchCommand implements Callable<Integer> {
     return true;
   }
 
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      System.err.println("warning: could not delete " + dir + ": " + e.getMessage());
-    }
-  }
 }

@@ -43,14 +43,7 @@ public final class DataCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--data", required = true, paramLabel = "KIND[:DIR]",
-      description = "fashion-mnist[:DIR] (default DIR /usr/share/datasets/fashion-mnist), cifar10:DIR, "
-          + "cifar100:DIR, cifar100-coarse:DIR, or folder:DIR (DIR/train and DIR/test, one sub-directory per class)")
-  String data;
-
-  @Option(names = "--classes", paramLabel = "LIST",
-      description = "Keep only these classes, relabelled 0..k-1 in this order (for example 0,1,2 or 0-4).")
-  String classes;
+  @CommandLine.Mixin DatasetMixin dataset = new DatasetMixin();
 
   @Option(names = "--max-per-class", paramLabel = "N", defaultValue = "0",
       description = "Keep at most N images of each class in each split, the first in file order (0: all).")
@@ -61,12 +54,11 @@ public final class DataCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    DataSpec dataSpec = DataSpec.parse(data);
+    DataSpec dataSpec = dataset.parsedSpec();
     if (maxPerClass < 0) {
       throw new IllegalArgumentException("max-per-class: must be >= 0 (0 = all), got " + maxPerClass);
     }
-    ClassSubset subset = new ClassSubset(classes == null ? null : ClassSubset.parseClasses(classes),
-        maxPerClass);
+    ClassSubset subset = new ClassSubset(dataset.classes(), maxPerClass);
     if (dataSpec.kind() == DataSpec.Kind.FASHION_MNIST && !FashionMnist.isPresent(dataSpec.dir())) {
       throw new IllegalArgumentException("data: Fashion-MNIST not found in " + dataSpec.dir()
           + (java.nio.file.Files.isDirectory(dataSpec.dir())

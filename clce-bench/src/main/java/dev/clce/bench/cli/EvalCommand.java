@@ -9,14 +9,13 @@ import dev.clce.bench.train.ModelEvaluator;
 import dev.clce.bench.train.TrainConfig;
 import dev.clce.bench.train.TrainedModel;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,14 +40,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "run directory (its newest checkpoint) or checkpoint file")
-  Path checkpoint;
-
-  @Option(names = "--data", paramLabel = "KIND[:DIR]", description = "dataset (default: the run's)")
-  String data;
-
-  @Option(names = "--classes", paramLabel = "LIST", description = "classes, in the run's label order (default: the run's)")
-  String classes;
+  @Mixin CheckpointMixin checkpoint = new CheckpointMixin();
 
   @Option(names = "--test-per-class", paramLabel = "K", description = "test images per class, 0 = all (default 0)")
   int testPerClass;
@@ -61,33 +53,26 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    DataSpec dataSpec = data == null ? null : DataSpec.parse(data);
-    List<Integer> classList = classes == null ? null : ClassSubset.parseClasses(classes);
     if (testPerClass < 0) {
       throw new IllegalArgumentException("test-per-class: must be >= 0, got " + testPerClass);
     }
     if (trainPerClass != null && trainPerClass < 0) {
       throw new IllegalArgumentException("train-per-class: must be >= 0, got " + trainPerClass);
     }
-    if (dataSpec != null && !Files.isDirectory(dataSpec.dir())) {
-      throw new IllegalArgumentException("data: directory " + dataSpec.dir() + " does not exist");
-    }
-    TrainedModel tm = TrainedModel.load(checkpoint);
-    TrainConfig run = tm.config();
-    DataSpec ds = dataSpec != null ? dataSpec : run.data();
-    List<Integer> cls = classList != null ? classList : run.classes();
-    int perTrain = trainPerClass != null ? trainPerClass : run.trainPerClass();
+    CheckpointMixin.Loaded loaded = checkpoint.load();
+    TrainedModel tm = loaded.trained();
+    TrainConfig run = loaded.run();
+    DataSpec ds = loaded.data();
+    List<Integer> cls = loaded.classes() != null ? loaded.classes() : run.data().classes();
+    int perTrain = trainPerClass != null ? trainPerClass : run.data().trainPerClass();
     ImageDataset train = new ClassSubset(cls, perTrain).apply(ds.load(Split.TRAIN));
     ImageDataset test = new ClassSubset(cls, testPerClass).apply(ds.load(Split.TEST));
     if (test.numClasses() != tm.numClasses()) {
       throw new IllegalArgumentException("classes: the model has " + tm.numClasses() + " classes, the data "
           + test.numClasses() + " (pass --classes with " + tm.numClasses() + " classes)");
     }
-    if (test.channels() != run.channels()) {
-      throw new IllegalArgumentException("data: the model takes " + run.channels() + "-channel images, " + ds + " has "
-          + test.channels());
-    }
-    ModelEvaluator.Scores s = ModelEvaluator.evaluate(tm.model(), train, test, tm.augment(), run.evalBatch());
+    loaded.checkChannels(test);
+    ModelEvaluator.Scores s = ModelEvaluator.evaluate(tm.model(), train, test, tm.augment(), run.run().evalBatch());
     PrintWriter w = spec.commandLine().getOut();
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();

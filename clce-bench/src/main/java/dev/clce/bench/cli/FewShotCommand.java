@@ -13,8 +13,6 @@ import dev.clce.bench.train.ModelEvaluator;
 import dev.clce.bench.train.TrainConfig;
 import dev.clce.bench.train.TrainedModel;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,14 +45,7 @@ public final class FewShotCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "run directory (its newest checkpoint) or checkpoint file")
-  Path checkpoint;
-
-  @Option(names = "--data", paramLabel = "KIND[:DIR]", description = "dataset (default: the run's)")
-  String data;
-
-  @Option(names = "--classes", paramLabel = "LIST", description = "novel classes episodes draw from (default: those the run did not train on)")
-  String classes;
+  @Mixin CheckpointMixin checkpoint = new CheckpointMixin();
 
   @Option(names = "--ways", paramLabel = "N", description = "classes per episode (default ${DEFAULT-VALUE})")
   int ways = FewShotConfig.DEFAULT_WAYS;
@@ -76,31 +68,26 @@ public final class FewShotCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FewShotConfig fs = new FewShotConfig(ways, shots, queries, episodes, seed, LogisticRegression.DEFAULT_C);
-    DataSpec dataSpec = data == null ? null : DataSpec.parse(data);
-    List<Integer> novel = classes == null ? null : ClassSubset.parseClasses(classes);
+    CheckpointMixin.Loaded loaded = checkpoint.load();
+    List<Integer> novel = loaded.classes();
     if (novel != null && novel.size() < ways) {
       throw new IllegalArgumentException("classes: " + ways + "-way episodes need at least " + ways + " classes, got " + novel);
     }
-    if (dataSpec != null && !Files.isDirectory(dataSpec.dir())) {
-      throw new IllegalArgumentException("data: directory " + dataSpec.dir() + " does not exist");
-    }
-    TrainedModel tm = TrainedModel.load(checkpoint);
-    TrainConfig run = tm.config();
-    DataSpec ds = dataSpec != null ? dataSpec : run.data();
+    TrainedModel tm = loaded.trained();
+    TrainConfig run = loaded.run();
+    DataSpec ds = loaded.data();
     ImageDataset full = ds.load(Split.TEST);
+    List<Integer> trained = run.data().classes();
     if (novel == null) {
-      novel = run.classes().isEmpty() ? List.of() : ClassSubset.complement(run.classes(), full.numClasses());
+      novel = trained.isEmpty() ? List.of() : ClassSubset.complement(trained, full.numClasses());
       if (novel.size() < ways) {
-        throw new IllegalArgumentException("classes: the run trained on " + (run.classes().isEmpty() ? "all classes"
-            : run.classes()) + ", which leaves " + novel + " for " + ways + "-way episodes: pass --classes");
+        throw new IllegalArgumentException("classes: the run trained on " + (trained.isEmpty() ? "all classes"
+            : trained) + ", which leaves " + novel + " for " + ways + "-way episodes: pass --classes");
       }
     }
-    if (full.channels() != run.channels()) {
-      throw new IllegalArgumentException("data: the model takes " + run.channels() + "-channel images, " + ds + " has "
-          + full.channels());
-    }
+    loaded.checkChannels(full);
     ImageDataset test = new ClassSubset(novel, 0).apply(full);
-    ModelEvaluator.Outputs emb = ModelEvaluator.run(tm.model(), test, tm.augment(), run.evalBatch());
+    ModelEvaluator.Outputs emb = ModelEvaluator.run(tm.model(), test, tm.augment(), run.run().evalBatch());
     List<Integer> relabelled = new ArrayList<>();
     for (int i = 0; i < novel.size(); i++) {
       relabelled.add(i);

@@ -59,7 +59,8 @@ public final class LossBenchCommand implements Callable<Integer> {
   int[] ds;
 
   @Option(names = "--losses", split = ",", defaultValue = "ce,supcon,hscl,cl,lacln,clce",
-      description = "losses to time (default all)")
+      completionCandidates = CliTypes.Losses.class,
+      description = "losses to time, of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: the single losses)")
   String[] losses;
 
   @Option(names = "--forms", split = ",", defaultValue = "eager,samediff", description = "eager and/or samediff")
@@ -68,7 +69,7 @@ public final class LossBenchCommand implements Callable<Integer> {
   @Option(names = "--dtype", defaultValue = "float", description = "float (default) or double")
   String dtype;
 
-  @Option(names = "--classes", defaultValue = "10", description = "number of classes C (default 10)")
+  @Option(names = "--num-classes", defaultValue = "10", description = "number of classes C (default 10)")
   int classes;
 
   @Option(names = "--warmup", defaultValue = "5", description = "untimed runs first (default 5)")
@@ -92,7 +93,7 @@ public final class LossBenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--warmup: must be >= 0, got " + warmup);
     }
     if (classes < 2) {
-      throw new IllegalArgumentException("--classes: must be >= 2, got " + classes);
+      throw new IllegalArgumentException("--num-classes: must be >= 2, got " + classes);
     }
     for (int m : ms) {
       if (m < 2 || m % 2 != 0) {

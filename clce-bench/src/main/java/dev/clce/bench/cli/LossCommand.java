@@ -3,18 +3,16 @@ package dev.clce.bench.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clce.core.internal.AtomicFiles;
 import dev.clce.core.internal.Npy;
-import dev.clce.core.loss.Aggregation;
 import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
 import dev.clce.core.loss.LossResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,8 +35,7 @@ import picocli.CommandLine.Spec;
  * {@code DIR/grad_embeddings.npy} when the loss reads the embeddings and {@code DIR/grad_logits.npy}
  * when it reads the logits (float64, the inputs' shapes). Every input is checked before anything is
  * computed; bad input exits with code 2 and one line naming the argument, and leaves DIR untouched.
- * The files are written into a temporary folder inside DIR and moved into place at the end,
- * {@code loss.json} last.
+ * Each file is written atomically, {@code loss.json} last.
  */
 @Command(
     name = "loss",
@@ -73,9 +71,7 @@ public final class LossCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = OPT_LOSS, required = true, paramLabel = "LOSS",
-      description = "clce, lacln, cl, supcon, hscl, ce, ce+supcon or ce+cl")
-  String loss;
+  @Mixin LossMixin loss = new LossMixin();
 
   @Option(names = OPT_EMBEDDINGS, paramLabel = "Z.npy",
       description = "raw embeddings, float64 [M, d] (needed by every loss but ce)")
@@ -86,22 +82,6 @@ public final class LossCommand implements Callable<Integer> {
 
   @Option(names = OPT_LOGITS, paramLabel = "O.npy", description = "logits, float64 [M, C] (needed by ce, clce, ce+supcon and ce+cl)")
   Path logits;
-
-  @Option(names = OPT_TAU, paramLabel = "TAU", description = "temperature > 0 (default 0.5)")
-  Double tau;
-
-  @Option(names = OPT_LAMBDA, paramLabel = "LAMBDA", description = "weight of the contrastive term in clce, ce+supcon, ce+cl; in [0, 1] (default 0.9)")
-  Double lambda;
-
-  @Option(names = OPT_BETA, paramLabel = "BETA", description = "H-SCL concentration >= 0 (default 0.5)")
-  Double beta;
-
-  @Option(names = OPT_AGGREGATION, paramLabel = "AGG",
-      description = "log-of-mean (default, Eq. 3 as printed) or mean-of-log")
-  String aggregation;
-
-  @Option(names = "--detach-weights", description = "treat LACLN's hard-negative weights as constants in backward")
-  boolean detachWeights;
 
   @Option(names = OPT_DTYPE, paramLabel = "DTYPE", defaultValue = "double",
       description = "compute in double (default) or float; outputs are float64 either way")
@@ -161,7 +141,7 @@ public final class LossCommand implements Callable<Integer> {
       throw new IllegalStateException("the loss is not finite: " + r.value());
     }
 
-    // 3. Encode, then write into a temporary folder inside DIR and move the files in.
+    // 3. Encode, then write each file atomically, loss.json last.
     Map<String, byte[]> files = new LinkedHashMap<>();
     if (kind.usesEmbeddings()) {
       files.put(GRAD_EMBEDDINGS, Npy.toBytes(r.gradEmbeddings().castTo(DataType.DOUBLE)));
@@ -179,20 +159,7 @@ public final class LossCommand implements Callable<Integer> {
 
   private LossConfig config() {
     try {
-      LossConfig.Builder b = LossConfig.builder(LossKind.parse(loss));
-      if (tau != null) {
-        b.optTau(tau);
-      }
-      if (lambda != null) {
-        b.optLambda(lambda);
-      }
-      if (beta != null) {
-        b.optBeta(beta);
-      }
-      if (aggregation != null) {
-        b.optAggregation(Aggregation.parse(aggregation));
-      }
-      return b.optDetachWeights(detachWeights).build();
+      return loss.config(null);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(toOptionMessage(e.getMessage()), e);
     }
@@ -311,36 +278,17 @@ public final class LossCommand implements Callable<Integer> {
     }
   }
 
-  /** Writes the files into a temporary folder inside {@code dir}, then moves them in, in order. */
+  /**
+   * Writes the files in order, each atomically ({@link AtomicFiles}); {@code loss.json} comes last, so
+   * its presence says the others are complete.
+   */
   private static void writeAll(Path dir, Map<String, byte[]> files) {
-    Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempDirectory(dir, ".loss-");
       for (Map.Entry<String, byte[]> f : files.entrySet()) {
-        Files.write(tmp.resolve(f.getKey()), f.getValue());
+        AtomicFiles.write(dir.resolve(f.getKey()), f.getValue());
       }
-      for (String name : files.keySet()) {
-        try {
-          Files.move(tmp.resolve(name), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE,
-              StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp.resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(OPT_OUT + ": cannot write to " + dir + " (" + e.getMessage() + ")", e);
-    } finally {
-      if (tmp != null) {
-        try (var left = Files.list(tmp)) {
-          for (Path p : (Iterable<Path>) left::iterator) {
-            Files.deleteIfExists(p);
-          }
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: a failure to clean up does not change the result
-        }
-      }
+    } catch (UncheckedIOException e) {
+      throw new UncheckedIOException(OPT_OUT + ": cannot write to " + dir + " (" + e.getMessage() + ")", e.getCause());
     }
   }
 }

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * it is instant even for ViT-L/16.
  *
  * <pre>
- * ./clce model --arch resnet50 --classes 100 --json
+ * ./clce model --arch resnet50 --num-classes 100 --json
  * ./clce model --arch resnet50 --weights resnet50.safetensors --input x.npy --out logits.npy --features emb.npy
  * </pre>
  *
@@ -57,11 +57,13 @@ public final class ModelCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
-  @Option(names = "--arch", required = true, paramLabel = "ARCH",
-      description = "resnet18, resnet34, resnet50, resnet101, resnet152, vit_ti_16, vit_s_16, vit_b_16, vit_b_32, vit_l_16")
+  @Option(names = "--arch", required = true, paramLabel = "ARCH", completionCandidates = CliTypes.Archs.class,
+      description = "${COMPLETION-CANDIDATES}")
   String arch;
 
   @CommandLine.Mixin ModelOptionsMixin model = new ModelOptionsMixin();
+
+  @CommandLine.Mixin InputShapeMixin shape = new InputShapeMixin();
 
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
@@ -92,7 +94,7 @@ public final class ModelCommand implements Callable<Integer> {
    * @throws IllegalArgumentException naming the bad option
    */
   ModelOptions options() {
-    return model.builder().build();
+    return shape.apply(model.builder()).build();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.clce.bench.cli;
 
+import dev.clce.bench.protocol.Provenance;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,10 +48,13 @@ public final class PerfCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
-  @Option(names = "--arch", paramLabel = "ARCH", description = "encoder (required unless --loss-only): " + "resnet18 ... vit_l_16")
+  @Option(names = "--arch", paramLabel = "ARCH", completionCandidates = CliTypes.Archs.class,
+      description = "encoder (required unless --loss-only): ${COMPLETION-CANDIDATES}")
   String arch;
 
   @CommandLine.Mixin ModelOptionsMixin model = new ModelOptionsMixin();
+
+  @CommandLine.Mixin InputShapeMixin shape = new InputShapeMixin();
 
   @Option(names = "--batch", paramLabel = "B", description = "images per step, even (default ${DEFAULT-VALUE})")
   int batch = 2;
@@ -61,8 +65,8 @@ public final class PerfCommand implements Callable<Integer> {
   @Option(names = "--warmup", paramLabel = "W", description = "untimed steps first; the first builds the gradient graph (default ${DEFAULT-VALUE})")
   int warmup = 2;
 
-  @Option(names = "--loss", paramLabel = "LOSS", description = "ce, supcon, hscl, cl, lacln or clce (default ${DEFAULT-VALUE})")
-  String loss = LossKind.CLCE.cliName();
+  /** The loss; {@code --loss} defaults to clce here. */
+  @CommandLine.Mixin LossMixin loss = new LossMixin();
 
   @Option(names = "--loss-only", description = "time the loss alone (forward + backward) on random [M, d] inputs")
   boolean lossOnly;
@@ -101,7 +105,7 @@ public final class PerfCommand implements Callable<Integer> {
 
   /** @return the validated model options from the command line */
   ModelOptions options() {
-    return model.builder().optSeed(seed).build();
+    return shape.apply(model.builder()).optSeed(seed).build();
   }
 
   /**
@@ -126,7 +130,7 @@ public final class PerfCommand implements Callable<Integer> {
     if (tadThreshold != null && tadThreshold < 1) {
       throw new IllegalArgumentException("--tad-threshold: must be >= 1, got " + tadThreshold);
     }
-    LossConfig cfg = LossConfig.builder(LossKind.parse(loss)).build();
+    LossConfig cfg = loss.config(LossKind.CLCE);
     if (elementwiseThreshold != null) {
       Nd4j.getEnvironment().setElementwiseThreshold(elementwiseThreshold);
     }
@@ -206,6 +210,7 @@ public final class PerfCommand implements Callable<Integer> {
       ts.add(s);
     }
     root.put("java", System.getProperty("java.version"));
+    root.put("nd4j_build", Provenance.nd4jBuild());
     root.put("nd4j_max_threads", Nd4j.getEnvironment().maxThreads());
     root.put("nd4j_elementwise_threshold", Nd4j.getEnvironment().elementwiseThreshold());
     root.put("nd4j_tad_threshold", Nd4j.getEnvironment().tadThreshold());

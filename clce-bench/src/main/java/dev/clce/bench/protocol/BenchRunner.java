@@ -1,6 +1,5 @@
 package dev.clce.bench.protocol;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clce.bench.data.AugmentConfig;
 import dev.clce.bench.data.ClassSubset;
 import dev.clce.bench.data.DataSpec;
@@ -9,16 +8,25 @@ import dev.clce.bench.data.Split;
 import dev.clce.bench.eval.FewShotConfig;
 import dev.clce.bench.eval.FewShotEvaluator;
 import dev.clce.bench.eval.FewShotResult;
+import dev.clce.bench.train.Budget;
+import dev.clce.core.internal.AtomicFiles;
 import dev.clce.bench.train.Checkpoint;
+import dev.clce.bench.train.DataConfig;
 import dev.clce.bench.train.ModelEvaluator;
+import dev.clce.bench.train.OptimizerConfig;
 import dev.clce.bench.train.OptimizerKind;
+import dev.clce.bench.train.RunPolicy;
 import dev.clce.bench.train.TrainConfig;
+import dev.clce.bench.train.TrainJson;
 import dev.clce.bench.train.TrainNames;
 import dev.clce.bench.train.TrainResult;
 import dev.clce.bench.train.Trainer;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.models.EncoderModel;
+import dev.clce.models.ModelOptions;
+import dev.clce.models.weights.LoadRule;
 import dev.clce.models.weights.ModelWeights;
+import dev.clce.models.weights.StateDict;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -28,33 +36,39 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Runs every arm of a bench preset on top of the trainer ({@link Trainer}) and collects the numbers
  * the report needs. The CE pretraining on the base classes is cached under
- * {@code OUT/cache/pretrain-<hash of its configuration>}; every other run goes to a work directory
- * that the caller deletes. A progress line per run shows where the whole bench is and its ETA.
+ * {@code OUT/cache/pretrain-<hash of its configuration>}; every other run has its directory
+ * {@code OUT/runs/<arm key>/} with its {@code config.json}, {@code metrics.jsonl} (the training curve),
+ * {@code final.json} and, written atomically when the run ends, {@code result.json} ({@link RunRecord}).
+ * A bench killed at any point and run again with the same output directory and preset reads the
+ * finished runs back from their records, trains the others (an unfinished run starts again) and so
+ * gives the same results as an uninterrupted one. A progress line per run shows where the whole bench
+ * is and its ETA.
  */
 public final class BenchRunner {
   /** Sub-directory of the output directory holding cached pretraining runs. */
   public static final String CACHE_DIR = "cache";
+  /** Sub-directory of the output directory holding one directory per finished (or unfinished) run. */
+  public static final String RUNS_DIR = "runs";
+  /** A run's record in its directory, written atomically when the run ends. */
+  public static final String RESULT_JSON = "result.json";
   /** Sub-directory of the cache holding decompressed Fashion-MNIST files. */
   public static final String FASHION_COPY = "fashion-mnist-idx";
   private static final List<String> FASHION_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
   /** Images per forward pass in evaluation. */
   static final int EVAL_BATCH = 256;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Every run: checkpoint at the end only, keep one, a metrics record per step, no progress display. */
+  static final RunPolicy RUN_POLICY = new RunPolicy(0, 1, 1, 0, EVAL_BATCH);
 
   /**
    * One finished transfer, from-scratch or fine-tuning run.
@@ -67,6 +81,26 @@ public final class BenchRunner {
    * @param isotropy isotropy score of its test embeddings (NaN when not measured)
    */
   public record ArmResult(Arm arm, double top1, double headTop1, long steps, double seconds, double isotropy) {}
+
+  /**
+   * What one finished run recorded in {@code OUT/runs/<arm key>/result.json} (read back as this
+   * record, via Jackson, when the bench is run again with the same output directory).
+   *
+   * @param config the run's configuration (a rerun with another one is refused)
+   * @param result its scores
+   * @param fewShot its few-shot results (base fine-tuning arms), else null
+   * @param embeddings its test embeddings when the plan keeps them (first seed), else null
+   */
+  public record RunRecord(TrainConfig config, ArmResult result, List<FewShotResult> fewShot, Embeddings embeddings) {}
+
+  /** Thrown when a bench stops after the number of runs it was told to ({@link #stopAfter}), as a kill would. */
+  public static final class Stopped extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Stopped(int runs) {
+      super("bench stopped after " + runs + " runs, as requested");
+    }
+  }
 
   /**
    * Few-shot results of one base-fine-tuned encoder.
@@ -141,26 +175,41 @@ public final class BenchRunner {
 
   private final BenchPreset preset;
   private final Path out;
-  private final Path work;
   private final PrintWriter progress;
   private final BenchPlan plan;
   private final DataSpec data;
+  private int stopAfterRuns;
+  private int finishedThisSession;
 
   /**
    * A runner.
    *
    * @param preset the preset
-   * @param out the output directory (its {@code cache/} holds the pretraining)
-   * @param work a scratch directory for the runs (the caller deletes it)
+   * @param out the output directory (its {@code cache/} holds the pretraining, {@code runs/} the other runs)
    * @param progress where the progress lines go (the command's standard error)
    */
-  public BenchRunner(BenchPreset preset, Path out, Path work, PrintWriter progress) {
+  public BenchRunner(BenchPreset preset, Path out, PrintWriter progress) {
     this.preset = preset;
     this.out = out;
-    this.work = work;
     this.progress = progress == null ? new PrintWriter(java.io.Writer.nullWriter()) : progress;
     this.plan = new BenchPlan(preset);
     this.data = plainCopy(preset.data(), out.resolve(CACHE_DIR));
+  }
+
+  /**
+   * Stops {@link #run()} with {@link Stopped} once this many runs have been trained in this session (runs
+   * read back from their records do not count), leaving the output directory as a kill after that run
+   * would; for tests of resumption.
+   *
+   * @param runs runs to train, &gt;= 1
+   * @return this
+   */
+  public BenchRunner stopAfter(int runs) {
+    if (runs < 1) {
+      throw new IllegalArgumentException("runs: must be >= 1, got " + runs);
+    }
+    this.stopAfterRuns = runs;
+    return this;
   }
 
   /** @return the dataset the runs read (a decompressed copy of gzipped Fashion-MNIST files) */
@@ -195,15 +244,14 @@ public final class BenchRunner {
         if (Files.isRegularFile(target)) {
           continue;
         }
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".gunzip-", ".tmp");
-        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
-          Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeStream(target, o -> {
+          try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+            in.transferTo(o);
+          }
+        });
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not decompress " + spec.dir() + " into " + dir, e);
+    } catch (UncheckedIOException e) {
+      throw new UncheckedIOException("could not decompress " + spec.dir() + " into " + dir, e.getCause());
     }
     if (!any) {
       return spec;
@@ -270,13 +318,15 @@ public final class BenchRunner {
       progress.flush();
       long t0 = System.nanoTime();
       TrainConfig config = config(arm, mean, std, channels);
+      boolean reused = false;
       if (arm.phase() == Arm.Phase.PRETRAIN) {
-        pretrainKey = "pretrain-" + hash(config.toMap());
+        pretrainKey = "pretrain-" + hash(TrainJson.tree(config).toString());
         Path dir = out.resolve(CACHE_DIR).resolve(pretrainKey);
         Path done = dir.resolve(TrainNames.FINAL_JSON);
         if (Files.exists(done) && Checkpoint.newest(dir).isPresent()) {
           cached = true;
-          pretrainTop1 = readTop1(done);
+          reused = true;
+          pretrainTop1 = TrainJson.read(done, TrainResult.class).nearestCentroidTop1();
           progress.println("  cached: " + dir);
         } else {
           deleteTree(dir);
@@ -285,39 +335,44 @@ public final class BenchRunner {
         }
         pretrainCkpt = Checkpoint.newest(dir).orElseThrow();
       } else {
-        Trainer trainer = Trainer.create(config, work.resolve(arm.key()), false, null);
-        if (arm.phase() == Arm.Phase.TRANSFER || arm.phase() == Arm.Phase.BASE_FINETUNE) {
-          loadPretrained(trainer.model(), pretrainCkpt);
-        }
-        TrainResult r = trainer.run();
-        double iso = Double.NaN;
-        if (arm.phase() == Arm.Phase.BASE_FINETUNE) {
-          ModelEvaluator.Outputs o = ModelEvaluator.run(trainer.model(), novelTest, trainer.data().augment(), EVAL_BATCH);
-          List<Integer> local = new ArrayList<>();
-          for (int c = 0; c < novelTest.numClasses(); c++) {
-            local.add(c);
+        Path dir = out.resolve(RUNS_DIR).resolve(arm.key());
+        Path recordFile = dir.resolve(RESULT_JSON);
+        RunRecord rec;
+        if (Files.isRegularFile(recordFile)) {
+          rec = TrainJson.read(recordFile, RunRecord.class);
+          String diff = rec.config().firstDifference(config);
+          if (diff != null || !rec.result().arm().equals(arm)) {
+            throw new IllegalArgumentException("out: " + dir + " holds a run of another configuration ("
+                + (diff != null ? diff : "arm " + rec.result().arm()) + "); rerun with the same preset and data, or "
+                + "choose another --out");
           }
-          FewShotConfig fs = new FewShotConfig(FewShotConfig.DEFAULT_WAYS, FewShotConfig.DEFAULT_SHOTS,
-              FewShotConfig.DEFAULT_QUERIES, preset.episodes(), arm.seed(), 1.0);
-          fewShot.add(new FewShotArm(arm, FewShotEvaluator.evaluate(o.embeddings(), o.labels(), local, fs)));
-        } else if (arm.phase() == Arm.Phase.TRANSFER && plan.keepsEmbeddings(arm)) {
-          ModelEvaluator.Outputs o = ModelEvaluator.run(trainer.model(), trainer.data().test(), trainer.data().augment(),
-              EVAL_BATCH);
-          iso = dev.clce.bench.metrics.Isotropy.score(o.embeddings());
-          if (arm.seed() == preset.seeds().get(0)) {
-            kept.put(arm.label(), new Embeddings(arm, o.embeddings(), o.labels()));
+          reused = true;
+          progress.printf(Locale.ROOT, "  finished before: top-1 %.4f (nearest centroid), %s%n", rec.result().top1(),
+              recordFile);
+        } else {
+          rec = train(arm, config, dir, pretrainCkpt, novelTest, t0);
+          TrainJson.write(recordFile, rec);
+          for (Path ckpt : Checkpoint.list(dir)) {
+            deleteTree(ckpt); // the run's result, configuration and metrics stay; its weights are not needed again
           }
+          progress.printf(Locale.ROOT, "  -> top-1 %.4f (nearest centroid), %d steps, %.1f s%n", rec.result().top1(),
+              rec.result().steps(), rec.result().seconds());
         }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        ArmResult ar = new ArmResult(arm, r.scores().nearestCentroidTop1(), r.scores().headTop1(), r.steps(), secs, iso);
-        results.put(arm.key(), ar);
-        progress.printf(Locale.ROOT, "  -> top-1 %.4f (nearest centroid), %d steps, %.1f s%n", ar.top1(), r.steps(), secs);
         progress.flush();
-        deleteTree(work.resolve(arm.key()));
+        results.put(arm.key(), rec.result());
+        if (rec.fewShot() != null) {
+          fewShot.add(new FewShotArm(arm, rec.fewShot()));
+        }
+        if (rec.embeddings() != null) {
+          kept.put(arm.label(), rec.embeddings());
+        }
+        if (!reused && stopAfterRuns > 0 && ++finishedThisSession >= stopAfterRuns) {
+          throw new Stopped(finishedThisSession);
+        }
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       doneCost += cost[i];
-      if (!(arm.phase() == Arm.Phase.PRETRAIN && cached)) {
+      if (!reused) {
         measuredCost += cost[i];
         measuredSeconds += secs;
       }
@@ -325,6 +380,49 @@ public final class BenchRunner {
     progress.printf(Locale.ROOT, "bench: %d runs done in %s%n", arms.size(), clock((System.nanoTime() - start) / 1e9));
     return new Results(preset, results, fewShot, kept, novelTest.classNames(), pretrainTop1, cached, pretrainKey, mean,
         std);
+  }
+
+  /**
+   * Trains one arm in its run directory and measures what the report needs of it.
+   *
+   * @param arm the arm (not the pretraining)
+   * @param config its configuration
+   * @param dir its run directory (replaced)
+   * @param pretrainCkpt the pretraining checkpoint (null with the preset's weights)
+   * @param novelTest the novel classes' test images of the few-shot episodes
+   * @param t0 when the arm started (its wall time includes the evaluation)
+   * @return its record
+   */
+  private RunRecord train(Arm arm, TrainConfig config, Path dir, Path pretrainCkpt, ImageDataset novelTest, long t0) {
+    deleteTree(dir);
+    Trainer trainer = Trainer.create(config, dir, false, null);
+    if (arm.phase() == Arm.Phase.TRANSFER || arm.phase() == Arm.Phase.BASE_FINETUNE) {
+      loadPretrained(trainer.model(), pretrainCkpt);
+    }
+    TrainResult r = trainer.run();
+    double iso = Double.NaN;
+    List<FewShotResult> fs = null;
+    Embeddings emb = null;
+    if (arm.phase() == Arm.Phase.BASE_FINETUNE) {
+      ModelEvaluator.Outputs o = ModelEvaluator.run(trainer.model(), novelTest, trainer.data().augment(), EVAL_BATCH);
+      List<Integer> local = new ArrayList<>();
+      for (int c = 0; c < novelTest.numClasses(); c++) {
+        local.add(c);
+      }
+      FewShotConfig fsc = new FewShotConfig(FewShotConfig.DEFAULT_WAYS, FewShotConfig.DEFAULT_SHOTS,
+          FewShotConfig.DEFAULT_QUERIES, preset.episodes(), arm.seed(), 1.0);
+      fs = FewShotEvaluator.evaluate(o.embeddings(), o.labels(), local, fsc);
+    } else if (arm.phase() == Arm.Phase.TRANSFER && plan.keepsEmbeddings(arm)) {
+      ModelEvaluator.Outputs o = ModelEvaluator.run(trainer.model(), trainer.data().test(), trainer.data().augment(),
+          EVAL_BATCH);
+      iso = dev.clce.bench.metrics.Isotropy.score(o.embeddings());
+      if (arm.seed() == preset.seeds().get(0)) {
+        emb = new Embeddings(arm, o.embeddings(), o.labels());
+      }
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    return new RunRecord(config, new ArmResult(arm, r.nearestCentroidTop1(), r.testTop1(), r.steps(), secs, iso), fs,
+        emb);
   }
 
   /**
@@ -338,22 +436,19 @@ public final class BenchRunner {
    */
   TrainConfig config(Arm arm, List<Double> mean, List<Double> std, int channels) {
     boolean base = arm.phase() == Arm.Phase.PRETRAIN || arm.phase() == Arm.Phase.BASE_FINETUNE;
-    TrainConfig.Builder b = TrainConfig.builder(data, preset.arch(), arm.loss())
-        .optClasses(base ? preset.baseClasses() : preset.novelClasses())
-        .optTrainPerClass(arm.phase() == Arm.Phase.PRETRAIN || arm.phase() == Arm.Phase.BASE_FINETUNE
-            ? preset.pretrainPerClass() : preset.labelledPerClass())
-        .optTestPerClass(preset.testPerClass())
-        .optImageSize(preset.imageSize()).optChannels(channels).optNormalisation(mean, std)
-        .optStem(preset.stem()).optWidth(preset.width()).optMaxBlocksPerStage(preset.maxBlocks())
-        .optBatch(arm.batch()).optSeed(arm.seed()).optOptimizer(OptimizerKind.ADAM)
-        .optLr(arm.phase() == Arm.Phase.PRETRAIN ? preset.pretrainLr() : preset.lr()).optWeightDecay(1e-4)
-        .optKeepCheckpoints(1).optLogEvery(1_000_000).optProgressEvery(1_000_000).optEvalBatch(EVAL_BATCH);
-    switch (arm.phase()) {
-      case PRETRAIN -> b.optSteps(preset.pretrainSteps());
-      case BASE_FINETUNE -> b.optSteps(preset.baseFinetuneSteps());
-      default -> b.optEpochs(preset.transferEpochs());
-    }
-    return b.build();
+    DataConfig d = DataConfig.of(data).withClasses(base ? preset.baseClasses() : preset.novelClasses())
+        .withPerClass(base ? preset.pretrainPerClass() : preset.labelledPerClass(), preset.testPerClass())
+        .withImageSize(preset.imageSize()).withChannels(channels).withNormalisation(mean, std);
+    ModelOptions model = ModelOptions.builder().optStem(preset.stem()).optWidth(preset.width())
+        .optMaxBlocksPerStage(preset.maxBlocks()).build();
+    OptimizerConfig opt = OptimizerConfig.of(OptimizerKind.ADAM,
+        arm.phase() == Arm.Phase.PRETRAIN ? preset.pretrainLr() : preset.lr()).withWeightDecay(1e-4);
+    Budget budget = switch (arm.phase()) {
+      case PRETRAIN -> Budget.ofSteps(arm.batch(), preset.pretrainSteps());
+      case BASE_FINETUNE -> Budget.ofSteps(arm.batch(), preset.baseFinetuneSteps());
+      default -> Budget.ofEpochs(arm.batch(), preset.transferEpochs());
+    };
+    return new TrainConfig(d, preset.arch(), model, arm.loss(), opt, budget, arm.seed(), RUN_POLICY);
   }
 
   /**
@@ -370,43 +465,21 @@ public final class BenchRunner {
     }
     Checkpoint c = Checkpoint.read(ckpt);
     try {
-      Set<String> skip = new HashSet<>(model.headParameterNames());
-      skip.addAll(model.projectionParameterNames());
-      for (String n : model.stateNames()) {
-        if (skip.contains(n)) {
-          continue;
-        }
-        INDArray have = model.stateArray(n); // checkpoints hold torchvision's layout
-        INDArray got = c.tensors().get(Checkpoint.MODEL_GROUP + n);
-        if (got == null || !Arrays.equals(have.shape(), got.shape())) {
-          throw new IllegalStateException(ckpt + ": pretrained tensor " + n + " is missing or has another shape");
-        }
-        have.assign(got);
-      }
+      StateDict.load(model, c.tensors(), LoadRule.backbone().withPrefix(Checkpoint.MODEL_GROUP), ckpt);
     } finally {
       c.release();
     }
   }
 
-  private static double readTop1(Path finalJson) {
+  static String hash(String text) {
     try {
-      Map<?, ?> m = JSON.readValue(finalJson.toFile(), Map.class);
-      Object v = m.get("nearest_centroid_top1");
-      return v instanceof Number n ? n.doubleValue() : Double.NaN;
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + finalJson, e);
-    }
-  }
-
-  static String hash(Map<String, Object> m) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsString(m).getBytes(StandardCharsets.UTF_8));
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       StringBuilder b = new StringBuilder();
       for (int i = 0; i < 6; i++) {
         b.append(String.format(Locale.ROOT, "%02x", d[i]));
       }
       return b.toString();
-    } catch (NoSuchAlgorithmException | IOException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

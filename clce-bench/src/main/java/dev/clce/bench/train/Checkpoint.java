@@ -322,7 +322,7 @@ public final class Checkpoint {
   @SuppressWarnings("unchecked")
   public TrainConfig config() {
     try {
-      return TrainConfig.fromMap((Map<String, Object>) header.get(KEY_CONFIG));
+      return TrainJson.config(TrainJson.mapper().valueToTree(header.get(KEY_CONFIG)));
     } catch (IllegalArgumentException e) {
       throw new CheckpointException(file + ": bad configuration (" + e.getMessage() + ")", e);
     }

@@ -35,7 +35,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  *
  * <p>Not thread-safe: one guard per training loop.
  */
-public final class NativeMemoryGuard {
+public final class NativeMemoryGuard implements TrainingListener {
   /** The default bound on the share of time spent collecting: 10%. */
   public static final double DEFAULT_MAX_OVERHEAD = 0.10;
 
@@ -104,5 +104,11 @@ public final class NativeMemoryGuard {
         afterStep();
       }
     };
+  }
+
+  /** Calls {@link #afterStep()}: as a {@link TrainingListener} of the trainer, after every step. */
+  @Override
+  public void onStep(Trainer trainer, StepEvent step) {
+    afterStep();
   }
 }

@@ -27,8 +27,9 @@ public record RunData(TrainConfig config, ImageDataset train, ImageDataset test,
    * @return the data with the resolved configuration
    */
   public static RunData load(TrainConfig config) {
-    ImageDataset train = new ClassSubset(config.classes(), config.trainPerClass()).apply(config.data().load(Split.TRAIN));
-    ImageDataset test = new ClassSubset(config.classes(), config.testPerClass()).apply(config.data().load(Split.TEST));
+    DataConfig d = config.data();
+    ImageDataset train = new ClassSubset(d.classes(), d.trainPerClass()).apply(d.spec().load(Split.TRAIN));
+    ImageDataset test = new ClassSubset(d.classes(), d.testPerClass()).apply(d.spec().load(Split.TEST));
     return of(config, train, test);
   }
 
@@ -45,7 +46,7 @@ public record RunData(TrainConfig config, ImageDataset train, ImageDataset test,
       throw new IllegalArgumentException("data: images must be square, got " + train.width() + "x" + train.height());
     }
     TrainConfig resolved = config;
-    if (!config.isResolved()) {
+    if (!config.data().isResolved()) {
       List<Double> mean = new ArrayList<>();
       List<Double> std = new ArrayList<>();
       double[][] stats = AugmentConfig.channelStats(train);
@@ -53,10 +54,10 @@ public record RunData(TrainConfig config, ImageDataset train, ImageDataset test,
         mean.add(stats[0][c]);
         std.add(stats[1][c] > 0 ? stats[1][c] : 1.0);
       }
-      resolved = config.resolved(train.height(), train.channels(), mean, std);
-    } else if (config.channels() != train.channels()) {
-      throw new IllegalArgumentException("data: the run was trained on " + config.channels() + "-channel images, "
-          + config.data() + " has " + train.channels());
+      resolved = config.withData(config.data().resolved(train.height(), train.channels(), mean, std));
+    } else if (config.data().channels() != train.channels()) {
+      throw new IllegalArgumentException("data: the run was trained on " + config.data().channels() + "-channel images, "
+          + config.data().spec() + " has " + train.channels());
     }
     return new RunData(resolved, train, test, augmentFor(resolved));
   }
@@ -68,8 +69,8 @@ public record RunData(TrainConfig config, ImageDataset train, ImageDataset test,
    * @return crops of the input size from {@code [cropScaleMin, 1]} of the image, the run's normalisation
    */
   public static AugmentConfig augmentFor(TrainConfig resolved) {
-    return AugmentConfig.defaults(resolved.imageSize(), resolved.imageSize(), resolved.normMean(), resolved.normStd())
-        .withScale(resolved.cropScaleMin(), 1.0);
+    DataConfig d = resolved.data();
+    return AugmentConfig.defaults(d.imageSize(), d.imageSize(), d.normMean(), d.normStd()).withScale(d.cropScaleMin(), 1.0);
   }
 
   /** @return the number of classes the model is trained on */

@@ -32,7 +32,7 @@ public record TrainedModel(EncoderModel model, TrainConfig config, Path checkpoi
     Checkpoint ckpt = Checkpoint.read(file);
     try {
       TrainConfig config = ckpt.config();
-      if (!config.isResolved()) {
+      if (!config.data().isResolved()) {
         throw new CheckpointException(file + ": the configuration lacks image size, channels or normalisation");
       }
       Object classes = ckpt.header().get(KEY_CLASSES);

@@ -1,34 +1,28 @@
 package dev.clce.bench.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.clce.bench.data.BatchIterator;
 import dev.clce.bench.data.BatchSampler;
 import dev.clce.bench.data.ClassPairSampler;
 import dev.clce.bench.data.Seeds;
 import dev.clce.bench.data.ShuffleSampler;
 import dev.clce.bench.data.TwoViewAugmenter;
-import dev.clce.bench.data.TwoViewBatch;
-import dev.clce.core.internal.AtomicFiles;
 import dev.clce.core.loss.LossKind;
 import dev.clce.core.loss.SDClceLoss;
+import dev.clce.bench.protocol.Provenance;
 import dev.clce.models.EncoderModel;
-import dev.clce.models.ModelNames;
+import dev.clce.models.weights.LoadRule;
+import dev.clce.models.weights.StateDict;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.javacpp.Pointer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -39,20 +33,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * TrainResult r = Trainer.create(config, Path.of("runs/a"), false, System.err).run();
  * }</pre>
  *
- * <p>Each step: the next batch of B images becomes 2B views ({@link BatchIterator}, seeded by the
- * global step); one SameDiff pass gives the loss, the BatchNorm batch statistics and the gradients of
- * every parameter; the running statistics and then the parameters are updated ({@link Optimizer}).
- * At the end of each epoch and at the end of the run the model is evaluated in inference mode
- * ({@link ModelEvaluator}). Checkpoints ({@link Checkpoint}) are written every
- * {@code checkpointEvery} steps and at the end; the batch order and augmentation depend only on the
- * seed and the global step, so a run resumed from a checkpoint continues exactly as an uninterrupted
- * one (bit-identical weights on the CPU backend).
+ * <p>The loop only runs steps: the next batch of B images becomes 2B views ({@link BatchIterator},
+ * seeded by the global step) and a {@link TrainStep} ({@link FullBatchStep}: one SameDiff pass, the
+ * BatchNorm statistics, the {@link Optimizer}) trains on them. Everything else follows the loop as a
+ * {@link TrainingListener}: the metrics log ({@code metrics.jsonl}), the evaluation in inference mode
+ * at the end of each epoch ({@link ModelEvaluator}), the checkpoints ({@link Checkpoint}, every
+ * {@code checkpointEvery} steps and at the end), the progress display and the
+ * {@link NativeMemoryGuard}. The batch order and augmentation depend only on the seed and the global
+ * step, so a run resumed from a checkpoint continues exactly as an uninterrupted one (bit-identical
+ * weights on the CPU backend).
  *
  * <p>The run directory gets {@code config.json}, {@code metrics.jsonl}, the checkpoints and, at the
- * end, {@code final.json}. Per-step arrays are closed after use and nothing accumulates across steps.
+ * end, {@code final.json} (a {@link TrainResult}).
  */
 public final class Trainer {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** A checkpoint's model group: every parameter and buffer, exact element types, nothing else. */
+  static final LoadRule MODEL_STATE = LoadRule.strict().withPrefix(Checkpoint.MODEL_GROUP).withExactTypes();
   private static final long SAMPLER_STREAM = 1;
   private static final long AUGMENT_STREAM = 2;
 
@@ -66,12 +62,13 @@ public final class Trainer {
   private final BatchIterator batches;
   private final long totalSteps;
   private final int stepsPerEpoch;
-  private final List<String> parameters;
-  private final List<String> outputs;
   private final Checkpoint resumedFrom;
-  /** Collects garbage between steps, at most 10% of the time (ND4J frees off-heap memory at GC). */
-  private final NativeMemoryGuard memoryGuard = NativeMemoryGuard.withDefaults();
+  private final TrainStep trainStep;
+  private final List<TrainingListener> listeners = new ArrayList<>();
   private long step;
+  private Path lastCheckpoint;
+  private ModelEvaluator.Scores lastScores;
+  private long lastEvalStep = -1;
 
   private Trainer(TrainConfig requested, Path dir, boolean resume, PrintStream log) {
     this.dir = dir;
@@ -97,15 +94,17 @@ public final class Trainer {
             + "); resume with the same arguments or choose another --out");
       }
     }
-    BatchSampler sampler = TrainConfig.SAMPLER_CLASS_PAIRS.equals(config.sampler())
-        ? new ClassPairSampler(data.train().labels(), config.batch(), Seeds.mix(config.seed(), SAMPLER_STREAM))
-        : new ShuffleSampler(data.train().size(), checkBatch(config.batch(), data.train().size()),
+    int batch = config.budget().batch();
+    BatchSampler sampler = config.data().sampler() == Sampler.CLASS_PAIRS
+        ? new ClassPairSampler(data.train().labels(), batch, Seeds.mix(config.seed(), SAMPLER_STREAM))
+        : new ShuffleSampler(data.train().size(), checkBatch(batch, data.train().size()),
             Seeds.mix(config.seed(), SAMPLER_STREAM));
     this.stepsPerEpoch = sampler.stepsPerEpoch();
-    this.totalSteps = config.totalSteps(stepsPerEpoch);
-    if (config.warmupSteps() >= totalSteps) {
+    this.totalSteps = config.budget().totalSteps(stepsPerEpoch);
+    OptimizerConfig opt = config.optimizer();
+    if (opt.warmupSteps() >= totalSteps) {
       throw new IllegalArgumentException("warmup-steps: must be below the number of steps " + totalSteps + ", got "
-          + config.warmupSteps());
+          + opt.warmupSteps());
     }
     this.batches = new BatchIterator(sampler, new TwoViewAugmenter(data.train(), data.augment(),
         Seeds.mix(config.seed(), AUGMENT_STREAM)));
@@ -117,12 +116,9 @@ public final class Trainer {
     SDVariable loss = SDClceLoss.of(sd).loss(TrainNames.LOSS, config.loss(),
         kind.usesEmbeddings() ? model.contrastiveEmbedding() : null, labels, kind.usesLogits() ? model.logits() : null);
     loss.markAsLoss();
-    this.parameters = model.parameterNames();
-    this.optimizer = new Optimizer(config.optimizer(), new WarmupCosineSchedule(config.lr(), config.warmupSteps(), totalSteps),
-        config.momentum(), config.weightDecay(), sd, parameters);
-    this.outputs = new ArrayList<>();
-    outputs.add(TrainNames.LOSS);
-    outputs.addAll(model.batchNormStatistics().outputNames());
+    this.optimizer = new Optimizer(opt.kind(), new WarmupCosineSchedule(opt.lr(), opt.warmupSteps(), totalSteps),
+        opt.momentum(), opt.weightDecay(), sd, model.parameterNames());
+    this.trainStep = new FullBatchStep(model, optimizer);
     // 5. Restore (checked against the model first: nothing is assigned unless everything fits).
     if (ckpt != null) {
       restore(ckpt);
@@ -131,12 +127,20 @@ public final class Trainer {
     }
     this.resumedFrom = ckpt;
     batches.seek(step);
+    // 6. The listeners of every run: memory, progress, metrics, evaluation, checkpoints.
+    listeners.add(NativeMemoryGuard.withDefaults());
+    if (config.run().progressEvery() > 0) {
+      listeners.add(new TrainListeners.Progress(log));
+    }
+    listeners.add(new TrainListeners.Metrics());
+    listeners.add(new TrainListeners.EpochEvaluation());
+    listeners.add(new TrainListeners.Checkpoints());
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("could not create " + dir, e);
     }
-    writeJson(dir.resolve(TrainNames.CONFIG_JSON), config.toMap());
+    TrainJson.write(dir.resolve(TrainNames.CONFIG_JSON), config);
   }
 
   /**
@@ -168,6 +172,20 @@ public final class Trainer {
     return batch;
   }
 
+  /**
+   * Adds a listener after those of every run (memory guard, progress, metrics, evaluation, checkpoints).
+   *
+   * @param listener the listener
+   * @return this
+   */
+  public Trainer addListener(TrainingListener listener) {
+    if (listener == null) {
+      throw new IllegalArgumentException("listener: must not be null");
+    }
+    listeners.add(listener);
+    return this;
+  }
+
   /** @return the resolved configuration */
   public TrainConfig config() {
     return config;
@@ -181,6 +199,11 @@ public final class Trainer {
   /** @return the data */
   public RunData data() {
     return data;
+  }
+
+  /** @return the run directory */
+  public Path dir() {
+    return dir;
   }
 
   /** @return completed steps */
@@ -212,31 +235,18 @@ public final class Trainer {
    */
   public TrainResult run(long stopAfter) {
     long stop = Math.min(stopAfter, totalSteps);
-    boolean terminal = ProgressBar.stderrIsTerminal();
-    ProgressBar bar = new ProgressBar(log, terminal, totalSteps, config.progressEvery());
-    Path metricsFile = dir.resolve(TrainNames.METRICS_JSONL);
-    Path lastCheckpoint = null;
     double lastLoss = Double.NaN;
-    ModelEvaluator.Scores lastEpochScores = null;
-    long lastEvalStep = -1;
-    try (MetricsLog metrics = resumedFrom != null ? MetricsLog.resume(metricsFile, step) : MetricsLog.create(metricsFile)) {
-      if (resumedFrom != null) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("type", MetricsLog.TYPE_RESUME);
-        r.put("step", step);
-        r.put("checkpoint", resumedFrom.file().getFileName().toString());
-        metrics.write(r);
-        bar.message("resumed from " + resumedFrom.file() + " at step " + step + "/" + totalSteps);
-      }
+    listeners.forEach(l -> l.onStart(this, resumedFrom));
+    try {
       long sessionStart = System.nanoTime();
       long timedStart = -1;
       long timedSteps = 0;
       double epochLossSum = 0;
       int epochLossCount = 0;
+      int batch = config.budget().batch();
       while (step < stop) {
         BatchIterator.Position pos = batches.position();
-        TwoViewBatch batch = batches.next();
-        double loss = trainStep(batch, pos.globalStep(), (int) pos.epoch());
+        double loss = trainStep.run(batches.next(), pos.globalStep(), (int) pos.epoch());
         step++;
         lastLoss = loss;
         epochLossSum += loss;
@@ -248,109 +258,56 @@ public final class Trainer {
           timedSteps++;
         }
         double secPerStep = timedSteps > 0 ? (now - timedStart) / 1e9 / timedSteps : Double.NaN;
-        double imagesPerSecond = timedSteps > 0 ? config.batch() / secPerStep : config.batch() / ((now - sessionStart) / 1e9);
-        bar.update(step, pos.epoch(), loss, imagesPerSecond, secPerStep * (totalSteps - step));
-        if (step % config.logEvery() == 0 || step == totalSteps) {
-          Map<String, Object> r = new LinkedHashMap<>();
-          r.put("type", MetricsLog.TYPE_STEP);
-          r.put("step", step);
-          r.put("epoch", pos.epoch());
-          r.put("loss", loss);
-          r.put("lr", optimizer.learningRate(pos.globalStep()));
-          r.put("images_per_s", imagesPerSecond);
-          r.put("time_s", (now - sessionStart) / 1e9);
-          Runtime rt = Runtime.getRuntime();
-          r.put("heap_used_mib", (rt.totalMemory() - rt.freeMemory()) >> 20);
-          r.put("heap_committed_mib", rt.totalMemory() >> 20);
-          r.put("offheap_mib", Math.round(Pointer.totalBytes() / 10485.76) / 100.0);
-          r.put("rss_mib", Pointer.physicalBytes() >> 20);
-          metrics.write(r);
-        }
+        double imagesPerSecond = timedSteps > 0 ? batch / secPerStep : batch / ((now - sessionStart) / 1e9);
+        TrainingListener.StepEvent event = new TrainingListener.StepEvent(step, pos.epoch(), loss,
+            optimizer.learningRate(pos.globalStep()), imagesPerSecond, secPerStep, (now - sessionStart) / 1e9);
+        listeners.forEach(l -> l.onStep(this, event));
         if (step % stepsPerEpoch == 0) {
-          lastEpochScores = ModelEvaluator.evaluate(model, data.train(), data.test(), data.augment(), config.evalBatch());
-          lastEvalStep = step;
-          Map<String, Object> r = new LinkedHashMap<>();
-          r.put("type", MetricsLog.TYPE_EPOCH);
-          r.put("step", step);
-          r.put("epoch", step / stepsPerEpoch - 1);
-          r.put("train_loss_mean", epochLossCount > 0 ? epochLossSum / epochLossCount : Double.NaN);
-          r.put("test_top1", lastEpochScores.headTop1());
-          r.put("nearest_centroid_top1", lastEpochScores.nearestCentroidTop1());
-          r.put("test_images", lastEpochScores.testImages());
-          metrics.write(r);
-          bar.message(String.format(Locale.ROOT, "epoch %d: test top-1 %.4f (head), %.4f (nearest centroid)",
-              step / stepsPerEpoch - 1, lastEpochScores.headTop1(), lastEpochScores.nearestCentroidTop1()));
+          double mean = epochLossCount > 0 ? epochLossSum / epochLossCount : Double.NaN;
+          long epoch = step / stepsPerEpoch - 1;
+          listeners.forEach(l -> l.onEpochEnd(this, epoch, mean));
           epochLossSum = 0;
           epochLossCount = 0;
         }
-        if (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && step < totalSteps) {
-          lastCheckpoint = saveCheckpoint();
-        }
       }
-      bar.finish();
       if (step < totalSteps) {
-        return new TrainResult(false, step, lastLoss, weightsSha256(), null, lastCheckpoint, Map.of());
+        return result(false, lastLoss, new ModelEvaluator.Scores(Double.NaN, Double.NaN, 0), weightsSha256());
       }
-      // The end: last checkpoint, final evaluation, final.json.
-      lastCheckpoint = saveCheckpoint();
-      ModelEvaluator.Scores scores = lastEvalStep == step && lastEpochScores != null ? lastEpochScores
-          : ModelEvaluator.evaluate(model, data.train(), data.test(), data.augment(), config.evalBatch());
-      String sha = weightsSha256();
-      Map<String, Object> summary = new LinkedHashMap<>();
-      summary.put("test_top1", scores.headTop1());
-      summary.put("nearest_centroid_top1", scores.nearestCentroidTop1());
-      summary.put("steps", step);
-      summary.put("epochs", step / (double) stepsPerEpoch);
-      summary.put("seed", config.seed());
-      summary.put("weights_sha256", sha);
-      summary.put("final_loss", lastLoss);
-      summary.put("train_images", data.train().size());
-      summary.put("test_images", scores.testImages());
-      summary.put("classes", data.train().numClasses());
-      summary.put("checkpoint", lastCheckpoint.getFileName().toString());
-      summary.put("resumed_from_step", resumedFrom == null ? null : resumedFrom.step());
-      summary.put("config", config.toMap());
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("type", MetricsLog.TYPE_FINAL);
-      r.put("step", step);
-      r.put("test_top1", scores.headTop1());
-      r.put("nearest_centroid_top1", scores.nearestCentroidTop1());
-      r.put("weights_sha256", sha);
-      metrics.write(r);
-      writeJson(dir.resolve(TrainNames.FINAL_JSON), summary);
-      bar.message(String.format(Locale.ROOT, "done: %d steps, test top-1 %.4f (head), %.4f (nearest centroid), weights %s",
-          step, scores.headTop1(), scores.nearestCentroidTop1(), sha));
-      return new TrainResult(true, step, lastLoss, sha, scores, lastCheckpoint, summary);
+      // The end: last checkpoint, final evaluation (the last epoch's when it ended here), final.json.
+      listeners.forEach(l -> l.onLastStep(this));
+      ModelEvaluator.Scores scores = lastEvalStep == step && lastScores != null ? lastScores
+          : ModelEvaluator.evaluate(model, data.train(), data.test(), data.augment(), config.run().evalBatch());
+      TrainResult result = result(true, lastLoss, scores, weightsSha256());
+      TrainJson.write(dir.resolve(TrainNames.FINAL_JSON), result);
+      listeners.forEach(l -> l.onResult(this, result));
+      return result;
+    } finally {
+      listeners.forEach(l -> l.onStop(this));
     }
   }
 
-  private double trainStep(TwoViewBatch batch, long globalStep, int epoch) {
-    Map<String, INDArray> ph = new HashMap<>();
-    ph.put(ModelNames.INPUT, batch.features());
-    ph.put(TrainNames.LABELS, batch.labels());
-    OutAndGrad og = sd.calculateGradientsAndOutputs(ph, outputs, parameters);
-    Map<String, INDArray> outs = og.getOutputs();
-    double loss = outs.get(TrainNames.LOSS).getDouble(0);
-    if (!Double.isFinite(loss)) {
-      throw new IllegalStateException("the loss is " + loss + " at step " + (globalStep + 1)
-          + ": lower --lr or change the loss parameters");
-    }
-    model.batchNormStatistics().update(outs, batch.features().size(0));
-    optimizer.step(sd, og.getGradients(), globalStep, epoch);
-    closeAll(outs);
-    closeAll(og.getGradients());
-    batch.features().close();
-    batch.labels().close();
-    memoryGuard.afterStep();
-    return loss;
+  private TrainResult result(boolean finished, double lastLoss, ModelEvaluator.Scores scores, String sha) {
+    return new TrainResult(finished, step, step / (double) stepsPerEpoch, config.seed(), scores.headTop1(),
+        scores.nearestCentroidTop1(), scores.testImages(), sha, lastLoss, data.train().size(), data.numClasses(),
+        lastCheckpoint == null ? null : lastCheckpoint.getFileName().toString(),
+        resumedFrom == null ? null : resumedFrom.step(), config, Provenance.clceVersion(), Provenance.nd4jBuild());
   }
 
-  private static void closeAll(Map<String, INDArray> arrays) {
-    for (INDArray a : arrays.values()) {
-      if (a != null && !a.wasClosed() && a.closeable()) {
-        a.close();
-      }
-    }
+  /**
+   * Scores the model in inference mode on the run's subsets and tells the listeners (called by the
+   * end-of-epoch evaluation listener).
+   *
+   * @param epoch the epoch that ended (from 0)
+   * @param trainLossMean the mean loss of its steps in this session
+   * @return the scores
+   */
+  public ModelEvaluator.Scores evaluate(long epoch, double trainLossMean) {
+    ModelEvaluator.Scores s = ModelEvaluator.evaluate(model, data.train(), data.test(), data.augment(),
+        config.run().evalBatch());
+    lastScores = s;
+    lastEvalStep = step;
+    listeners.forEach(l -> l.onEvaluation(this, epoch, trainLossMean, s));
+    return s;
   }
 
   /**
@@ -374,7 +331,13 @@ public final class Trainer {
     return TensorBytes.sha256(model.stateNames(), model::stateArray);
   }
 
-  private Path saveCheckpoint() {
+  /**
+   * Writes a checkpoint of the current step (model, optimiser state, position) and deletes the oldest
+   * beyond {@link RunPolicy#keepCheckpoints()}; called by the checkpoint listener.
+   *
+   * @return the file written
+   */
+  public Path saveCheckpoint() {
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put(Checkpoint.KEY_STEP, step);
     meta.put("total_steps", totalSteps);
@@ -388,7 +351,7 @@ public final class Trainer {
     meta.put("weights_sha256", weightsSha256());
     meta.put("arch", config.arch().cliName());
     meta.put(TrainedModel.KEY_CLASSES, data.numClasses());
-    meta.put(Checkpoint.KEY_CONFIG, config.toMap());
+    meta.put(Checkpoint.KEY_CONFIG, TrainJson.mapper().convertValue(config, Map.class));
     Map<String, INDArray> tensors = new LinkedHashMap<>();
     for (String n : model.stateNames()) {
       tensors.put(Checkpoint.MODEL_GROUP + n, model.stateArray(n));
@@ -401,13 +364,14 @@ public final class Trainer {
     Path file = Checkpoint.path(dir, step);
     Checkpoint.write(file, meta, tensors);
     List<Path> all = Checkpoint.list(dir);
-    for (int i = 0; i < all.size() - config.keepCheckpoints(); i++) {
+    for (int i = 0; i < all.size() - config.run().keepCheckpoints(); i++) {
       try {
         Files.deleteIfExists(all.get(i));
       } catch (IOException e) {
         log.println("warning: could not delete old checkpoint " + all.get(i) + ": " + e.getMessage());
       }
     }
+    lastCheckpoint = file;
     return file;
   }
 
@@ -421,47 +385,16 @@ public final class Trainer {
         opt.put(e.getKey().substring(Checkpoint.OPTIMIZER_GROUP.length()), e.getValue());
       }
     }
-    String problem = checkModelState(model, ckpt);
-    if (problem == null) {
-      problem = optimizer.checkState(opt);
-    }
+    StateDict.Check fit = StateDict.check(model, ckpt.tensors(), MODEL_STATE);
+    String problem = fit.ok() ? optimizer.checkState(opt) : fit.summary();
     if (problem != null) {
       throw new CheckpointException(ckpt.file() + " does not fit this model and optimizer: " + problem);
     }
-    loadModelState(model, ckpt);
+    StateDict.load(model, ckpt.tensors(), MODEL_STATE, ckpt.file());
     for (Map.Entry<String, INDArray> e : opt.entrySet()) {
       e.setValue(model.layout(e.getKey()).flatToGraph(e.getValue(), model.stateArray(e.getKey()).shape()));
     }
     optimizer.restoreState(opt);
-  }
-
-  /**
-   * Checks that a checkpoint holds exactly the model's parameters and buffers with their shapes and
-   * types, without changing anything.
-   *
-   * @param model the model
-   * @param ckpt the checkpoint
-   * @return null if they fit, else what is wrong
-   */
-  static String checkModelState(EncoderModel model, Checkpoint ckpt) {
-    int count = 0;
-    for (String n : model.stateNames()) {
-      INDArray have = model.stateArray(n);
-      INDArray got = ckpt.tensors().get(Checkpoint.MODEL_GROUP + n);
-      if (got == null) {
-        return "missing " + n;
-      }
-      if (!java.util.Arrays.equals(have.shape(), got.shape()) || have.dataType() != got.dataType()) {
-        return n + " is " + got.dataType() + " " + java.util.Arrays.toString(got.shape()) + ", the model has "
-            + have.dataType() + " " + java.util.Arrays.toString(have.shape());
-      }
-      count++;
-    }
-    long inFile = ckpt.tensors().keySet().stream().filter(k -> k.startsWith(Checkpoint.MODEL_GROUP)).count();
-    if (inFile != count) {
-      return "the checkpoint holds " + inFile + " model tensors, the model " + count;
-    }
-    return null;
   }
 
   /**
@@ -472,24 +405,10 @@ public final class Trainer {
    * @throws CheckpointException when it does not fit (nothing is changed then)
    */
   public static void loadModel(EncoderModel model, Checkpoint ckpt) {
-    String problem = checkModelState(model, ckpt);
-    if (problem != null) {
-      throw new CheckpointException(ckpt.file() + " does not fit this model: " + problem);
-    }
-    loadModelState(model, ckpt);
-  }
-
-  private static void loadModelState(EncoderModel model, Checkpoint ckpt) {
-    for (String n : model.stateNames()) {
-      model.stateArray(n).assign(ckpt.tensors().get(Checkpoint.MODEL_GROUP + n));
-    }
-  }
-
-  private static void writeJson(Path file, Map<String, Object> content) {
     try {
-      AtomicFiles.write(file, JSON.writeValueAsBytes(content));
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not encode " + file, e);
+      StateDict.load(model, ckpt.tensors(), MODEL_STATE, ckpt.file());
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException(e.getMessage());
     }
   }
 }

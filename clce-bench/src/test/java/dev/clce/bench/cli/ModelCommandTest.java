@@ -37,7 +37,7 @@ class ModelCommandTest {
       "vit_l_16, 1000, 224, 3, imagenet, 304326632",
   })
   void jsonSummaryCountsLikeTorchvision(String arch, int classes, int image, int channels, String stem, long expected) throws Exception {
-    Result r = run("model", "--arch", arch, "--classes", "" + classes, "--image-size", "" + image, "--channels", "" + channels,
+    Result r = run("model", "--arch", arch, "--num-classes", "" + classes, "--image-size", "" + image, "--channels", "" + channels,
         "--stem", stem, "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out());
@@ -55,7 +55,7 @@ class ModelCommandTest {
   @ParameterizedTest
   @CsvSource({
       "--arch, resnet99, arch",
-      "--classes, 0, classes",
+      "--num-classes, 0, classes",
       "--image-size, -3, imageSize",
       "--width, 0, width",
       "--stem, tiny, stem",
@@ -79,6 +79,6 @@ class ModelCommandTest {
   @Test
   void usageErrorsExitWithTwo() {
     assertEquals(2, run("model").code());
-    assertEquals(2, run("model", "--arch", "resnet18", "--classes", "many").code());
+    assertEquals(2, run("model", "--arch", "resnet18", "--num-classes", "many").code());
   }
 }

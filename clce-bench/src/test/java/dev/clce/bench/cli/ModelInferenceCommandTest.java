@@ -31,7 +31,7 @@ class ModelInferenceCommandTest {
   private static final Path FIXTURES = Path.of("..", "clce-models", "src", "test", "resources", "fixtures", "models");
   private static final Path WEIGHTS = FIXTURES.resolve("resnet18_tiny.safetensors");
   private static final Path INPUT = FIXTURES.resolve("resnet18_tiny_input.npy");
-  private static final String[] ARCH = {"model", "--arch", "resnet18", "--width", "0.125", "--classes", "10",
+  private static final String[] ARCH = {"model", "--arch", "resnet18", "--width", "0.125", "--num-classes", "10",
       "--image-size", "32", "--stem", "imagenet"};
 
   @TempDir Path dir;

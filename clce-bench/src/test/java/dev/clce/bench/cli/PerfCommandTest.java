@@ -31,7 +31,7 @@ class PerfCommandTest {
 
   @Test
   void tinyResNetStepsTrainAndReportJsonWithProfile() throws Exception {
-    String[] model = {"--arch", "resnet18", "--width", "0.0625", "--image-size", "8", "--stem", "small", "--classes", "10"};
+    String[] model = {"--arch", "resnet18", "--width", "0.0625", "--image-size", "8", "--stem", "small", "--num-classes", "10"};
     Result r = run(concat(new String[] {"perf", "--batch", "4", "--steps", "3", "--warmup", "1", "--loss", "clce", "--json",
         "--profile", "5"}, model));
     assertEquals(0, r.code(), r.err());
@@ -54,7 +54,7 @@ class PerfCommandTest {
   @Test
   void tinyViTTrainsAtBatchTwo() throws Exception {
     // batch 2 broke the ViT gradient in M2.1 (strided_slice_bp of the q/k/v activation split)
-    Result r = run("perf", "--arch", "vit_ti_16", "--image-size", "32", "--width", "0.0625", "--classes", "10", "--batch", "2",
+    Result r = run("perf", "--arch", "vit_ti_16", "--image-size", "32", "--width", "0.0625", "--num-classes", "10", "--batch", "2",
         "--steps", "1", "--warmup", "1", "--loss", "clce", "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out());

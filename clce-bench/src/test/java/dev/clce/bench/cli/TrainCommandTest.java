@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clce.bench.train.SyntheticFashion;
 import dev.clce.bench.train.TrainConfig;
+import dev.clce.bench.train.TrainJson;
 import dev.clce.bench.train.TrainNames;
 import dev.clce.core.loss.Aggregation;
 import dev.clce.core.loss.LossKind;
@@ -125,8 +126,8 @@ class TrainCommandTest {
     assertEquals(0.3, c.loss().lambda(), 0.0);
     assertEquals(0.2, c.loss().tau(), 0.0);
     assertEquals(Aggregation.MEAN_OF_LOG, c.loss().aggregation());
-    assertEquals(expected.cliName(), c.toMap().get("loss"));
-    assertEquals(c, TrainConfig.fromMap(c.toMap()));
+    assertEquals(expected.cliName(), TrainJson.tree(c).get("loss").get("kind").asText());
+    assertEquals(c, TrainJson.config(TrainJson.tree(c)));
   }
 
   @ParameterizedTest

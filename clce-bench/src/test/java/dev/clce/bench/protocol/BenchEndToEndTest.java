@@ -3,11 +3,13 @@ package dev.clce.bench.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clce.bench.cli.ClceCli;
 import dev.clce.bench.data.DataSpec;
 import dev.clce.bench.train.SyntheticFashion;
+import dev.clce.bench.train.TrainNames;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A whole {@code ./clce bench --tiny} on a small synthetic Fashion-MNIST-format dataset. */
 class BenchEndToEndTest {
+  /** Runs the interrupted bench trains before it stops (after the pretraining). */
+  private static final int STOP_AFTER = 5;
 
   private static int run(StringWriter out, StringWriter err, String... args) {
     return ClceCli.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
@@ -38,17 +42,25 @@ class BenchEndToEndTest {
     int threads = SyntheticFashion.singleThreaded();
     int code;
     Path again = tmp.resolve("again");
+    StringWriter eAgain = new StringWriter();
     int codeAgain;
     try {
       code = run(o, e, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out", out.toString());
-      // The same bench again (seed 0 included: the pretraining's seed) gives the same numbers.
-      codeAgain = run(new StringWriter(), e, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out",
+      // The same bench again (seed 0 included: the pretraining's seed) gives the same numbers, also when it is
+      // stopped after some runs, one run is left half-written (killed while training) and it is run again.
+      BenchPreset preset = BenchPreset.tiny(DataSpec.parse("fashion-mnist:" + data));
+      assertThrows(BenchRunner.Stopped.class, () -> new BenchRunner(preset, again, null).stopAfter(STOP_AFTER).run());
+      Path half = Files.createDirectories(again.resolve(BenchRunner.RUNS_DIR)
+          .resolve(new BenchPlan(preset).arms().get(1 + STOP_AFTER).key()));
+      Files.writeString(half.resolve(TrainNames.CONFIG_JSON), "{");
+      codeAgain = run(new StringWriter(), eAgain, "bench", "--tiny", "--data", "fashion-mnist:" + data, "--out",
           again.toString());
     } finally {
       org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
     }
     assertEquals(0, code, e.toString());
-    assertEquals(0, codeAgain, e.toString());
+    assertEquals(0, codeAgain, eAgain.toString());
+    assertEquals(STOP_AFTER, eAgain.toString().split("finished before", -1).length - 1, eAgain.toString());
     assertTrue(o.toString().contains("report: "), o.toString());
     assertEquals(withoutColumn(out.resolve("runs.csv"), "seconds"), withoutColumn(again.resolve("runs.csv"), "seconds"),
         "two runs of the same bench differ");
@@ -87,6 +99,17 @@ class BenchEndToEndTest {
     }
     try (Stream<Path> s = Files.list(out.resolve(BenchRunner.CACHE_DIR))) {
       assertEquals(1, s.count());
+    }
+    // Every run keeps its configuration, training curve and record, not its weights.
+    for (Arm a : plan.arms().subList(1, plan.arms().size())) {
+      Path dir = out.resolve(BenchRunner.RUNS_DIR).resolve(a.key());
+      for (String f : List.of(TrainNames.CONFIG_JSON, TrainNames.METRICS_JSONL, TrainNames.FINAL_JSON,
+          BenchRunner.RESULT_JSON)) {
+        assertTrue(Files.isRegularFile(dir.resolve(f)), dir.resolve(f).toString());
+      }
+      try (Stream<Path> s = Files.list(dir)) {
+        assertEquals(4, s.count(), dir.toString());
+      }
     }
     assertTrue(e.toString().contains("ETA"), "progress with ETA on standard error");
   }

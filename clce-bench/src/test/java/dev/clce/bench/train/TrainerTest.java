@@ -13,6 +13,7 @@ import dev.clce.bench.data.DataSpec;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
 import dev.clce.models.Arch;
+import dev.clce.models.ModelOptions;
 import dev.clce.models.layers.ParamSpec;
 import dev.clce.models.Stem;
 import java.io.IOException;
@@ -48,17 +49,17 @@ class TrainerTest {
     Nd4j.getEnvironment().setMaxThreads(threads);
   }
 
-  /** A tiny small-stem ResNet-18 (8 channels, one block per stage) on 14x14 crops. */
-  static TrainConfig.Builder tiny(LossKind loss) {
-    return TrainConfig.builder(DataSpec.parse("fashion-mnist:" + data), Arch.RESNET18, LossConfig.builder(loss).build())
-        .optStem(Stem.SMALL).optWidth(0.125).optMaxBlocksPerStage(1).optImageSize(14)
-        .optBatch(8).optSeed(3).optOptimizer(OptimizerKind.ADAM).optLr(0.01).optWeightDecay(1e-4)
-        .optCropScaleMin(0.5);
+  /** A tiny small-stem ResNet-18 (8 channels, one block per stage) on 14x14 crops, Adam, a number of steps. */
+  static TrainConfig tiny(LossKind loss, long steps) {
+    return new TrainConfig(DataConfig.of(DataSpec.parse("fashion-mnist:" + data)).withImageSize(14).withCropScaleMin(0.5),
+        Arch.RESNET18, ModelOptions.builder().optStem(Stem.SMALL).optWidth(0.125).optMaxBlocksPerStage(1).build(),
+        LossConfig.builder(loss).build(), OptimizerConfig.of(OptimizerKind.ADAM, 0.01).withWeightDecay(1e-4),
+        Budget.ofSteps(8, steps), 3, RunPolicy.DEFAULT);
   }
 
   @Test
   void lossFallsOnAShortRun(@TempDir Path out) throws IOException {
-    TrainConfig c = tiny(LossKind.CE).optSteps(12).optWarmupSteps(1).build();
+    TrainConfig c = tiny(LossKind.CE, 12).withOptimizer(tiny(LossKind.CE, 12).optimizer().withWarmupSteps(1));
     TrainResult r = Trainer.create(c, out, false, QUIET).run();
     assertTrue(r.finished());
     List<Double> losses = new ArrayList<>();
@@ -80,10 +81,11 @@ class TrainerTest {
 
   @Test
   void vitWithProjectionHeadTrains(@TempDir Path out) {
-    TrainConfig c = TrainConfig.builder(DataSpec.parse("fashion-mnist:" + data), Arch.VIT_TI_16,
-            LossConfig.builder(LossKind.SUPCON).optTau(0.2).build())
-        .optImageSize(16).optWidth(0.1).optMaxBlocksPerStage(1).optProjectionHead(true).optProjectionDim(8)
-        .optBatch(8).optSteps(3).optSeed(2).optOptimizer(OptimizerKind.ADAMW).optLr(0.001).optWeightDecay(0.05).build();
+    TrainConfig c = TrainConfig.of(DataConfig.of(DataSpec.parse("fashion-mnist:" + data)).withImageSize(16),
+            Arch.VIT_TI_16, LossConfig.builder(LossKind.SUPCON).optTau(0.2).build(), Budget.ofSteps(8, 3))
+        .withModel(ModelOptions.builder().optWidth(0.1).optMaxBlocksPerStage(1).optProjectionHead(true)
+            .optProjectionDim(8).build())
+        .withSeed(2).withOptimizer(OptimizerConfig.of(OptimizerKind.ADAMW, 0.001).withWeightDecay(0.05));
     Trainer t = Trainer.create(c, out, false, QUIET);
     String before = t.weightsSha256();
     String headBefore = TensorBytes.sha256(t.model().headParameterNames(), t.model().sameDiff()::getArrForVarName);
@@ -97,7 +99,8 @@ class TrainerTest {
 
   @Test
   void interruptedAndResumedRunEqualsAStraightRun(@TempDir Path tmp) throws IOException {
-    TrainConfig c = tiny(LossKind.CLCE).optSteps(6).optCheckpointEvery(2).optWarmupSteps(1).build();
+    TrainConfig c = tiny(LossKind.CLCE, 6).withRun(RunPolicy.DEFAULT.withCheckpointEvery(2));
+    c = c.withOptimizer(c.optimizer().withWarmupSteps(1));
     TrainResult straight = Trainer.create(c, tmp.resolve("straight"), false, QUIET).run();
 
     Path dir = tmp.resolve("resumed");
@@ -150,7 +153,7 @@ class TrainerTest {
 
   @Test
   void damagedCheckpointsAreRefused(@TempDir Path tmp) throws IOException {
-    TrainConfig c = tiny(LossKind.SUPCON).optSteps(4).optCheckpointEvery(2).optKeepCheckpoints(5).build();
+    TrainConfig c = tiny(LossKind.SUPCON, 4).withRun(RunPolicy.DEFAULT.withCheckpointEvery(2).withKeepCheckpoints(5));
     Path dir = tmp.resolve("run");
     Trainer.create(c, dir, false, QUIET).run(3);
     Path ckpt = Checkpoint.newest(dir).orElseThrow();
@@ -174,7 +177,7 @@ class TrainerTest {
 
     // Intact file, another configuration.
     Files.write(ckpt, good, StandardOpenOption.TRUNCATE_EXISTING);
-    TrainConfig other = c.toBuilder().optLr(0.02).build();
+    TrainConfig other = c.withOptimizer(c.optimizer().withLr(0.02));
     e = assertThrows(CheckpointException.class, () -> Trainer.create(other, dir, true, QUIET));
     assertTrue(e.getMessage().contains("lr: 0.01 vs 0.02"), e.getMessage());
 

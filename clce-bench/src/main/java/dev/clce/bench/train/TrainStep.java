@@ -1,0 +1,22 @@
+package dev.clce.bench.train;
+
+import dev.clce.bench.data.TwoViewBatch;
+
+/**
+ * One optimisation step on a batch of views: forward, loss, gradients, BatchNorm statistics and the
+ * parameter update. The {@link Trainer} loop calls it and nothing else per step, so a step that
+ * computes the same gradients another way (in chunks, say) replaces it without touching the loop.
+ */
+@FunctionalInterface
+public interface TrainStep {
+
+  /**
+   * Runs one step and closes the batch's arrays.
+   *
+   * @param batch the views and their labels
+   * @param globalStep steps completed before this one
+   * @param epoch the epoch of this step (from 0)
+   * @return the loss (finite; a non-finite loss is an {@link IllegalStateException})
+   */
+  double run(TwoViewBatch batch, long globalStep, int epoch);
+}
