@@ -171,8 +171,8 @@ public final class Dl4jChunkedGradients {
       if (logitsOutput >= 0) {
         o = gather(o, out[logitsOutput], batch, r);
       }
-      close(in);
-      close(out);
+      net.clearLayersStates();
+      close(in);   // the outputs may be DL4J's own arrays: left to the collector (one chunk's z and o)
     }
     long[] after = {rng.rootState(), rng.nodeState()};
     LossResult loss = EagerLoss.compute(config, z, labels, o);
