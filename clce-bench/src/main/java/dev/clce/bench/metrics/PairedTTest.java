@@ -77,6 +77,16 @@ public record PairedTTest(int n, double meanDiff, double sdDiff, double t, int d
     return new PairedTTest(n, mean, sd, t, df, p, mean - q * se, mean + q * se);
   }
 
+  /**
+   * Whether the differences vary: without spread the t statistic is infinite or undefined and the
+   * p-value says nothing (the report shows it as not applicable).
+   *
+   * @return true when the sample sd of the differences is positive
+   */
+  public boolean hasSpread() {
+    return sdDiff > 0;
+  }
+
   /** @return the fields by name, for JSON and CSV */
   public Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
