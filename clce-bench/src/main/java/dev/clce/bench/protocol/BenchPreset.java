@@ -112,19 +112,62 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
    * @return the preset
    */
   public static BenchPreset paper(DataSpec data, Arch arch, java.nio.file.Path weights) {
+    requirePaper(arch, weights);
+    return new BenchPreset("paper", "the paper's setting; for a GPU (-Pcuda)", data, paperBase(data),
+        paperNovel(data), arch, Stem.IMAGENET, 1.0, 0, 224, weights, 0.5, 0.9, 1e-4, 1e-4, 0, 0, 100, 100, 10, 2000,
+        List.of(64, 128), List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), PAPER_LAMBDAS, 3000, 1000,
+        1000, true);
+  }
+
+  /**
+   * The paper preset's code path at a budget a CPU finishes: the same architectures, stem, imported
+   * weights, optimiser and sections, but 32 px input, one batch size (8), 2 seeds (1 for few-shot), a
+   * few steps per arm, the lambda sweep reduced to CLCE's lambda and no from-scratch arms: 12 runs, the
+   * fewest that reach every section and a paired test. It exists so that the first GPU user does not
+   * meet the paper path's first failure; its numbers mean nothing.
+   *
+   * @param data a dataset with 10 classes (Fashion-MNIST split) or at least 100 (0-49 base, 50-99 novel)
+   * @param arch {@link Arch#RESNET101} or {@link Arch#VIT_B_16}
+   * @param weights torchvision-named safetensors weights of that architecture at this preset's input
+   * @return the preset
+   */
+  public static BenchPreset paperSmoke(DataSpec data, Arch arch, java.nio.file.Path weights) {
+    requirePaper(arch, weights);
+    return new BenchPreset("paper-smoke", "the paper preset's code path (architecture, stem, imported weights) at a "
+        + "smoke-test budget: 32 px, batch 8, a few steps per arm; its numbers mean nothing", data,
+        paperBase(data), paperNovel(data), arch, Stem.IMAGENET, 1.0, 0, SMOKE_IMAGE_SIZE, weights, 0.5, 0.9, 1e-4,
+        1e-4, 0, 8, 8, 10, 1, 2, List.of(8), List.of(1L, 2L), List.of(1L), List.of(1L), List.of(0.9), 20, 50, 100,
+        false);
+  }
+
+  /** Input size of {@link #paperSmoke}: a 16 px ViT patch grid of 2 x 2, ResNet-101's last stage at 1 x 1. */
+  public static final int SMOKE_IMAGE_SIZE = 32;
+
+  private static void requirePaper(Arch arch, java.nio.file.Path weights) {
     if (weights == null) {
       throw new IllegalArgumentException("weights: the paper preset fine-tunes pretrained weights: pass --weights FILE"
           + " (torchvision names, safetensors), got none");
     }
-    List<Integer> base = new java.util.ArrayList<>();
-    List<Integer> novel = new java.util.ArrayList<>();
-    for (int c = 0; c < 100; c++) {
-      (c < 50 ? base : novel).add(c);
+    if (arch != Arch.RESNET101 && arch != Arch.VIT_B_16) {
+      throw new IllegalArgumentException("arch: the paper preset uses resnet101 or vit_b_16, got " + arch);
     }
-    return new BenchPreset("paper", "the paper's setting; for a GPU (-Pcuda); not run on the build machine", data,
-        base, novel, arch, Stem.IMAGENET, 1.0, 0, 224, weights, 0.5, 0.9, 1e-4, 1e-4, 0, 0, 100, 100, 10, 2000,
-        List.of(64, 128), List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), PAPER_LAMBDAS, 3000, 1000,
-        1000, true);
+  }
+
+  /** Fashion-MNIST keeps its 5/5 split; other data follows the paper's CIFAR-100 split (0-49, 50-99). */
+  private static List<Integer> paperBase(DataSpec data) {
+    return data.kind() == DataSpec.Kind.FASHION_MNIST ? FASHION_BASE : range(0, 50);
+  }
+
+  private static List<Integer> paperNovel(DataSpec data) {
+    return data.kind() == DataSpec.Kind.FASHION_MNIST ? FASHION_NOVEL : range(50, 100);
+  }
+
+  private static List<Integer> range(int from, int to) {
+    List<Integer> r = new java.util.ArrayList<>();
+    for (int c = from; c < to; c++) {
+      r.add(c);
+    }
+    return List.copyOf(r);
   }
 
   /**

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.clce.bench.eval.FewShotResult;
 import dev.clce.bench.eval.MeanCi;
 import dev.clce.bench.metrics.CosineHistogram;
+import dev.clce.bench.metrics.Holm;
+import dev.clce.bench.metrics.PairedPower;
 import dev.clce.bench.metrics.PairedTTest;
 import dev.clce.bench.metrics.Tsne;
 import dev.clce.bench.report.Plots;
@@ -21,12 +23,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 /**
  * Writes the bench report: {@code report.md} with sections 1-6 mirroring the paper, a PNG per plot,
- * a CSV per table (every number at full precision) and {@code results.json} (configuration and
- * provenance). Everything is built in a temporary directory inside the output directory and then
+ * a CSV per table (every number at full precision) and {@code results.json} (provenance, preset,
+ * every run and every table as the records below, so that nothing has to be parsed back out of the
+ * markdown or the CSVs). Everything is built in a temporary directory inside the output directory and then
  * moved into place file by file, {@code report.md} last: a reader never sees a half-written file,
  * and a {@code report.md} is only there once every file it names is.
  */
@@ -35,19 +39,211 @@ public final class BenchReport {
   public static final String REPORT_MD = "report.md";
   /** Significance level of the verdicts. */
   public static final double ALPHA = 0.05;
+  /** Losses of the few-shot section, in table order. */
+  static final List<String> FEW_SHOT_LOSSES = List.of(BenchPlan.CE, BenchPlan.CE_SUPCON, BenchPlan.HSCL,
+      BenchPlan.CLCE);
+  private static final String INTERVAL_NOTE = "Points are means over seeds; the bars span the lowest and highest seed "
+      + "(a point-and-interval plot: the axis need not start at zero because nothing is read from a bar's length).\n\n";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   /** Bins of the cosine-similarity histograms. */
   static final int HIST_BINS = 40;
-  /** Verdict words. */
-  static final String HELD = "held";
-  static final String NOT_HELD = "did not hold";
-  static final String INCONCLUSIVE = "inconclusive";
+  /** The machine-readable results' file name. */
+  public static final String RESULTS_JSON = "results.json";
+  /** Shots of the few-shot tables and claims (the paper's Table 1). */
+  static final List<Integer> SHOTS = List.of(1, 5);
+
+  /** Outcome of a claim. */
+  public enum Outcome {
+    /** Holm-adjusted p below alpha in the paper's direction. */
+    HELD("held"),
+    /** Holm-adjusted p below alpha against the paper's direction. */
+    NOT_HELD("did not hold"),
+    /** Neither, or no test possible. */
+    INCONCLUSIVE("inconclusive");
+
+    private final String words;
+
+    Outcome(String words) {
+      this.words = words;
+    }
+
+    /** @return the words the report uses */
+    public String words() {
+      return words;
+    }
+  }
+
+  /**
+   * One arm's values over seeds.
+   *
+   * @param mean mean over seeds (NaN when a seed is missing)
+   * @param sd sample standard deviation (NaN with one seed)
+   * @param perSeed the values in seed order
+   */
+  public record SeedStats(double mean, double sd, List<Double> perSeed) {
+    static SeedStats of(double[] v) {
+      MeanCi m = MeanCi.of(v);
+      List<Double> l = new ArrayList<>();
+      for (double x : v) {
+        l.add(x);
+      }
+      return new SeedStats(m.mean(), m.sd(), List.copyOf(l));
+    }
+
+    double[] values() {
+      return perSeed.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+  }
+
+  /**
+   * A row of the batch-size tables.
+   *
+   * @param loss the loss label
+   * @param batch the batch size
+   * @param top1 its top-1 over seeds
+   */
+  public record BatchRow(String loss, int batch, SeedStats top1) {}
+
+  /**
+   * A paired t-test of the batch-size tables.
+   *
+   * @param comparison what minus what
+   * @param batch the batch size
+   * @param test the test
+   */
+  public record TTestRow(String comparison, int batch, PairedTTest test) {}
+
+  /**
+   * One base-fine-tuned encoder's few-shot result at one K.
+   *
+   * @param loss the loss label
+   * @param seed the seed
+   * @param result accuracies with their episode intervals
+   */
+  public record FewShotRow(String loss, long seed, FewShotResult result) {}
+
+  /**
+   * A row of the lambda sweep.
+   *
+   * @param lambda CLCE's lambda
+   * @param top1 top-1 over the sweep's seeds
+   */
+  public record LambdaRow(double lambda, SeedStats top1) {}
+
+  /**
+   * A row of a table of one value per arm (ablation: top-1; embedding quality: isotropy).
+   *
+   * @param arm the arm as the report names it
+   * @param value its values over seeds
+   */
+  public record ArmRow(String arm, SeedStats value) {}
+
+  /**
+   * Cosine similarities of positive and negative pairs of two novel classes.
+   *
+   * @param loss the loss label
+   * @param positiveMean mean over positive pairs
+   * @param negativeMean mean over negative pairs
+   * @param gap positive minus negative
+   * @param positivePairs number of positive pairs
+   * @param negativePairs number of negative pairs
+   */
+  public record CosineRow(String loss, double positiveMean, double negativeMean, double gap, long positivePairs,
+      long negativePairs) {}
+
+  /**
+   * One run, as {@code runs.csv} lists it.
+   *
+   * @param key the run's key
+   * @param phase its phase
+   * @param label its loss label
+   * @param loss the loss kind's CLI name
+   * @param tau temperature
+   * @param lambda lambda
+   * @param batch batch size
+   * @param seed seed
+   * @param top1 nearest-centroid top-1
+   * @param headTop1 classification-head top-1
+   * @param steps steps run
+   * @param seconds wall time
+   * @param isotropy isotropy (NaN when not measured)
+   */
+  public record RunRow(String key, Arm.Phase phase, String label, String loss, double tau, double lambda, int batch,
+      long seed, double top1, double headTop1, long steps, double seconds, double isotropy) {}
+
+  /**
+   * One claim of the verdict.
+   *
+   * @param claim the claim in words
+   * @param difference the paired difference tested (a - b)
+   * @param a the first arm over seeds
+   * @param b the second arm over seeds
+   * @param test the paired t-test of a - b, null when there is none (one seed, or a value missing)
+   * @param pHolm Holm-adjusted p over the claims whose differences vary (NaN for the others)
+   * @param seedsFor80Power seeds the two-sided paired test at alpha needs for 80% power if the measured
+   *     mean and sd of the differences were the truth; null when that has no answer
+   * @param outcome the outcome
+   * @param note why no p applies, or null
+   */
+  public record Claim(String claim, String difference, SeedStats a, SeedStats b, PairedTTest test, double pHolm,
+      Integer seedsFor80Power, Outcome outcome, String note) {
+
+    /** @return the raw p when the test applies (the differences vary), else NaN */
+    public double p() {
+      return test != null && test.hasSpread() ? test.p() : Double.NaN;
+    }
+  }
+
+  /**
+   * Every table of the report.
+   *
+   * @param batchSize section 1, transfer
+   * @param batchSizeTTests its paired t-tests
+   * @param batchSizeScratch section 1, from scratch (empty when not run)
+   * @param batchSizeScratchTTests its paired t-tests
+   * @param fewShot section 2, one row per encoder and K
+   * @param lambda section 3
+   * @param ablation section 4
+   * @param ablationTest section 4's paired test of CLCE against CE+CL
+   * @param isotropy section 5
+   * @param cosine section 5's cosine-similarity summary
+   * @param verdict section 6
+   */
+  public record Tables(List<BatchRow> batchSize, List<TTestRow> batchSizeTTests, List<BatchRow> batchSizeScratch,
+      List<TTestRow> batchSizeScratchTTests, List<FewShotRow> fewShot, List<LambdaRow> lambda, List<ArmRow> ablation,
+      PairedTTest ablationTest, List<ArmRow> isotropy, List<CosineRow> cosine, List<Claim> verdict) {}
+
+  /**
+   * The content of {@code results.json}.
+   *
+   * @param provenance commit, machine, load, wall time
+   * @param preset the preset's fields
+   * @param runs every run but the pretraining
+   * @param tables every table
+   */
+  public record ResultsJson(Map<String, Object> provenance, Map<String, Object> preset, List<RunRow> runs,
+      Tables tables) {}
+
+  /** A claim before the correction: its arms and the difference it tests. */
+  private record Pending(String claim, String difference, double[] a, double[] b) {}
 
   private final BenchRunner.Results r;
   private final BenchPreset p;
   private final BenchPlan plan;
   private final Map<String, Object> provenance;
   private final StringBuilder md = new StringBuilder();
-  private final List<String[]> verdicts = new ArrayList<>();
+  private final List<Pending> pending = new ArrayList<>();
+  private final List<BatchRow> batchRows = new ArrayList<>();
+  private final List<TTestRow> batchTests = new ArrayList<>();
+  private final List<BatchRow> scratchRows = new ArrayList<>();
+  private final List<TTestRow> scratchTests = new ArrayList<>();
+  private final List<FewShotRow> fewShotRows = new ArrayList<>();
+  private final List<LambdaRow> lambdaRows = new ArrayList<>();
+  private final List<ArmRow> ablationRows = new ArrayList<>();
+  private final List<ArmRow> isotropyRows = new ArrayList<>();
+  private final List<CosineRow> cosineRows = new ArrayList<>();
+  private PairedTTest ablationTest;
   private Path dir;
 
   private BenchReport(BenchRunner.Results r, Map<String, Object> provenance) {
@@ -108,8 +304,8 @@ public final class BenchReport {
     sectionLambda();
     sectionAblation();
     sectionEmbedding();
-    sectionVerdict();
-    runsCsv();
+    List<Claim> claims = sectionVerdict();
+    resultsJson(runsCsv(), claims);
     AtomicFiles.writeString(dir.resolve(REPORT_MD), md.toString());
   }
 
@@ -159,69 +355,71 @@ public final class BenchReport {
     md.append("## 1. Batch size (Table 3)\n\n");
     md.append("Transfer from the pretrained encoder, ").append(p.seeds().size()).append(" seeds ").append(p.seeds())
         .append(". Mean and sample standard deviation of top-1 over seeds.\n\n");
-    batchTables(Arm.Phase.TRANSFER, "batch_size", true);
+    batchTables(Arm.Phase.TRANSFER, "batch_size", batchRows, batchTests);
     if (p.scratch()) {
       md.append("### From scratch (not the paper's protocol)\n\n");
       md.append("The same arms trained from random initialisation on the labelled novel-class set, same budget and "
           + "seeds. At small budgets this can disagree with the fine-tuning results; it is shown so that both are "
           + "visible.\n\n");
-      batchTables(Arm.Phase.SCRATCH, "batch_size_scratch", false);
+      batchTables(Arm.Phase.SCRATCH, "batch_size_scratch", scratchRows, scratchTests);
     }
-  }
-
-  private void batchTables(Arm.Phase phase, String name, boolean verdicts) throws IOException {
-    List<String> losses = List.of(BenchPlan.CE, BenchPlan.SUPCON, BenchPlan.CLCE);
-    Table t = new Table(List.of("loss", "batch", "mean top-1", "sd", "seeds", "per seed"));
-    double[][] means = new double[p.batches().size()][losses.size()];
-    double[][] sds = new double[p.batches().size()][losses.size()];
-    for (int bi = 0; bi < p.batches().size(); bi++) {
-      int b = p.batches().get(bi);
-      for (int li = 0; li < losses.size(); li++) {
-        double[] v = r.top1(phase, plan.loss(losses.get(li)), b, p.seeds());
-        MeanCi m = MeanCi.of(v);
-        means[bi][li] = m.mean();
-        sds[bi][li] = m.sd();
-        t.add(losses.get(li), b, m.mean(), m.sd(), v.length, join(v));
-      }
-    }
-    md.append(t.markdown()).append('\n');
-    t.writeCsv(dir.resolve(name + ".csv"));
-    Plots.bars(dir.resolve(name + ".png"), (phase == Arm.Phase.SCRATCH ? "From scratch: " : "Transfer: ")
-        + "top-1 by batch size (mean +- sd)", "top-1 (novel classes)",
-        p.batches().stream().map(b -> "batch " + b).toList(), losses, means, sds);
-    md.append("![").append(name).append("](").append(name).append(".png)\n\n");
-    Table tt = new Table(List.of("comparison", "batch", "mean diff", "t", "df", "p", "95% CI low", "95% CI high"));
-    for (int b : p.batches()) {
-      for (String other : List.of(BenchPlan.CE, BenchPlan.SUPCON)) {
-        PairedTTest x = PairedTTest.of(r.top1(phase, plan.loss(BenchPlan.CLCE), b, p.seeds()),
-            r.top1(phase, plan.loss(other), b, p.seeds()));
-        tt.add("CLCE - " + other, b, x.meanDiff(), x.t(), x.df(), x.p(), x.ciLow(), x.ciHigh());
-      }
-    }
-    md.append("Paired t-tests (two-sided, over seeds):\n\n").append(tt.markdown()).append('\n');
-    tt.writeCsv(dir.resolve(name + "_ttest.csv"));
-    if (!verdicts) {
-      return;
-    }
+    Arm.Phase phase = Arm.Phase.TRANSFER;
     int b0 = p.batches().get(0);
     List<Long> s = p.seeds();
     double[] ce0 = r.top1(phase, plan.ce(), b0, s);
     double[] cl0 = r.top1(phase, plan.loss(BenchPlan.CLCE), b0, s);
     double[] sc0 = r.top1(phase, plan.loss(BenchPlan.SUPCON), b0, s);
-    verdict("CLCE beats CE (transfer, batch " + b0 + ")", cl0, ce0, "CLCE - CE");
+    claim("CLCE beats CE (transfer, batch " + b0 + ")", "CLCE - CE", cl0, ce0);
     if (p.batches().size() > 1) {
       int b1 = p.batches().get(1);
-      verdict("CLCE beats CE (transfer, batch " + b1 + ")", r.top1(phase, plan.loss(BenchPlan.CLCE), b1, s),
-          r.top1(phase, plan.ce(), b1, s), "CLCE - CE");
+      claim("CLCE beats CE (transfer, batch " + b1 + ")", "CLCE - CE", r.top1(phase, plan.loss(BenchPlan.CLCE), b1, s),
+          r.top1(phase, plan.ce(), b1, s));
     }
-    verdict("SupCon trails CE at batch " + b0, ce0, sc0, "CE - SupCon");
+    claim("SupCon trails CE at batch " + b0, "CE - SupCon", ce0, sc0);
     if (p.batches().size() > 1) {
       int b1 = p.batches().get(1);
       double[] gain1 = diff(r.top1(phase, plan.loss(BenchPlan.CLCE), b1, s), r.top1(phase, plan.ce(), b1, s));
-      double[] gain0 = diff(cl0, ce0);
-      verdict("CLCE gains more over CE at batch " + b1 + " than at " + b0, gain1, gain0,
-          "(CLCE - CE)@" + b1 + " - (CLCE - CE)@" + b0);
+      claim("CLCE gains more over CE at batch " + b1 + " than at " + b0,
+          "(CLCE - CE)@" + b1 + " - (CLCE - CE)@" + b0, gain1, diff(cl0, ce0));
     }
+  }
+
+  private void batchTables(Arm.Phase phase, String name, List<BatchRow> rows, List<TTestRow> tests) throws IOException {
+    List<String> losses = List.of(BenchPlan.CE, BenchPlan.SUPCON, BenchPlan.CLCE);
+    Table t = new Table(List.of("loss", "batch", "mean top-1", "sd", "seeds", "per seed"));
+    List<Plots.Interval> intervals = new ArrayList<>();
+    for (int b : p.batches()) {
+      for (String loss : losses) {
+        SeedStats v = SeedStats.of(r.top1(phase, plan.loss(loss), b, p.seeds()));
+        rows.add(new BatchRow(loss, b, v));
+        t.add(loss, b, v.mean(), v.sd(), v.perSeed().size(), join(v.perSeed()));
+        intervals.add(Plots.Interval.ofSeeds("batch " + b, loss, v.values()));
+      }
+    }
+    md.append(t.markdown()).append('\n');
+    t.writeCsv(dir.resolve(name + ".csv"));
+    Plots.intervals(dir.resolve(name + ".png"), (phase == Arm.Phase.SCRATCH ? "From scratch: " : "Transfer: ")
+        + "top-1 by batch size", "top-1 (novel classes)", intervals);
+    md.append("![").append(name).append("](").append(name).append(".png)\n\n");
+    md.append(INTERVAL_NOTE);
+    Table tt = new Table(List.of("comparison", "batch", "mean diff", "t", "df", "p", "95% CI low", "95% CI high"));
+    for (int b : p.batches()) {
+      for (String other : List.of(BenchPlan.CE, BenchPlan.SUPCON)) {
+        double[] a = r.top1(phase, plan.loss(BenchPlan.CLCE), b, p.seeds());
+        double[] o = r.top1(phase, plan.loss(other), b, p.seeds());
+        if (hasNaN(a) || hasNaN(o)) {
+          tt.add("CLCE - " + other, b, Double.NaN, Double.NaN, p.seeds().size() - 1, Double.NaN, Double.NaN, Double.NaN);
+          continue;
+        }
+        PairedTTest x = PairedTTest.of(a, o);
+        tests.add(new TTestRow("CLCE - " + other, b, x));
+        tt.add("CLCE - " + other, b, x.meanDiff(), x.hasSpread() ? x.t() : Double.NaN, x.df(), pOf(x), x.ciLow(),
+            x.ciHigh());
+      }
+    }
+    md.append("Paired t-tests (two-sided, over seeds; p is n/a when every seed gives the same difference):\n\n")
+        .append(tt.markdown()).append('\n');
+    tt.writeCsv(dir.resolve(name + "_ttest.csv"));
   }
 
   // ---- section 2 ------------------------------------------------------------------------------------
@@ -234,39 +432,54 @@ public final class BenchReport {
             + "lambda SupCon with the same lambda as CLCE, as in the paper.\n\n");
     Table t = new Table(List.of("loss", "seed", "shots", "logreg mean", "logreg 95% CI", "nearest centroid mean",
         "nearest centroid 95% CI", "episodes"));
-    List<String> losses = List.of(BenchPlan.CE, BenchPlan.CE_SUPCON, BenchPlan.HSCL, BenchPlan.CLCE);
-    List<Integer> shots = List.of(1, 5);
-    double[][] vals = new double[shots.size()][losses.size()];
-    double[][] errs = new double[shots.size()][losses.size()];
-    int[][] counts = new int[shots.size()][losses.size()];
     for (BenchRunner.FewShotArm a : r.fewShot()) {
-      int li = losses.indexOf(a.arm().label());
       for (FewShotResult fr : a.results()) {
-        t.add(losses.get(li), a.arm().seed(), fr.shots(), fr.logisticRegression().mean(), fr.logisticRegression().ci95(),
+        fewShotRows.add(new FewShotRow(a.arm().label(), a.arm().seed(), fr));
+        t.add(a.arm().label(), a.arm().seed(), fr.shots(), fr.logisticRegression().mean(), fr.logisticRegression().ci95(),
             fr.nearestCentroid().mean(), fr.nearestCentroid().ci95(), fr.logisticRegression().n());
-        int si = shots.indexOf(fr.shots());
-        if (si >= 0) {
-          vals[si][li] += fr.logisticRegression().mean();
-          errs[si][li] += fr.logisticRegression().ci95();
-          counts[si][li]++;
-        }
-      }
-    }
-    for (int si = 0; si < shots.size(); si++) {
-      for (int li = 0; li < losses.size(); li++) {
-        vals[si][li] = counts[si][li] == 0 ? Double.NaN : vals[si][li] / counts[si][li];
-        errs[si][li] = counts[si][li] == 0 ? Double.NaN : errs[si][li] / counts[si][li];
       }
     }
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve("fewshot.csv"));
-    Plots.bars(dir.resolve("fewshot.png"), "Few-shot: 5-way accuracy (logistic regression, 95% CI)", "accuracy",
-        List.of("1-shot", "5-shot"), losses, vals, errs);
-    md.append("![fewshot](fewshot.png)\n\n");
-    if (p.fewShotSeeds().size() > 1) {
-      md.append("With ").append(p.fewShotSeeds().size()).append(" seeds the bars show the mean over seeds; the seed "
-          + "spread is in the table (the episode CI of one run is usually far narrower than it).\n\n");
+    List<Plots.Interval> intervals = new ArrayList<>();
+    for (int k : SHOTS) {
+      for (String loss : FEW_SHOT_LOSSES) {
+        double[] v = fewShotMeans(loss, k);
+        if (v.length == 1 && !Double.isNaN(v[0])) {
+          // One seed: the episode interval of that run.
+          double ci = fewShotRows.stream().filter(row -> row.loss().equals(loss) && row.result().shots() == k)
+              .mapToDouble(row -> row.result().logisticRegression().ci95()).findFirst().orElse(Double.NaN);
+          intervals.add(new Plots.Interval(k + "-shot", loss, v[0], v[0] - ci, v[0] + ci, v));
+        } else {
+          intervals.add(Plots.Interval.ofSeeds(k + "-shot", loss, v));
+        }
+      }
     }
+    Plots.intervals(dir.resolve("fewshot.png"), "Few-shot: 5-way accuracy (logistic regression)", "accuracy",
+        intervals);
+    md.append("![fewshot](fewshot.png)\n\n");
+    md.append(p.fewShotSeeds().size() > 1 ? INTERVAL_NOTE
+        : "One seed: the point is the mean over episodes and the interval its 95% episode interval, which says nothing "
+            + "about the spread between seeds.\n\n");
+    for (int k : SHOTS) {
+      for (String other : List.of(BenchPlan.CE, BenchPlan.CE_SUPCON)) {
+        claim("CLCE beats " + other + " (few-shot, " + k + "-shot)", "CLCE - " + other + " (logreg accuracy)",
+            fewShotMeans(BenchPlan.CLCE, k), fewShotMeans(other, k));
+      }
+    }
+  }
+
+  /** The few-shot logistic-regression accuracy of one loss at one K, in few-shot seed order (NaN where missing). */
+  private double[] fewShotMeans(String loss, int shots) {
+    double[] v = new double[p.fewShotSeeds().size()];
+    java.util.Arrays.fill(v, Double.NaN);
+    for (FewShotRow row : fewShotRows) {
+      int si = p.fewShotSeeds().indexOf(row.seed());
+      if (row.loss().equals(loss) && row.result().shots() == shots && si >= 0) {
+        v[si] = row.result().logisticRegression().mean();
+      }
+    }
+    return v;
   }
 
   // ---- section 3 ------------------------------------------------------------------------------------
@@ -282,12 +495,12 @@ public final class BenchReport {
     double[] e = new double[x.length];
     for (int i = 0; i < x.length; i++) {
       double lam = p.lambdas().get(i);
-      double[] v = r.top1(Arm.Phase.TRANSFER, plan.clce(lam), b0, p.lambdaSeeds());
-      MeanCi m = MeanCi.of(v);
+      SeedStats v = SeedStats.of(r.top1(Arm.Phase.TRANSFER, plan.clce(lam), b0, p.lambdaSeeds()));
+      lambdaRows.add(new LambdaRow(lam, v));
       x[i] = lam;
-      y[i] = m.mean();
-      e[i] = m.sd();
-      t.add(String.valueOf(lam), m.mean(), m.sd(), v.length, join(v));
+      y[i] = v.mean();
+      e[i] = v.sd();
+      t.add(String.valueOf(lam), v.mean(), v.sd(), v.perSeed().size(), join(v.perSeed()));
     }
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve("lambda.csv"));
@@ -311,26 +524,27 @@ public final class BenchReport {
     Table t = new Table(List.of("arm", "mean top-1", "sd", "seeds", "per seed"));
     List<String> labels = List.of(BenchPlan.CE, BenchPlan.CE_CL, BenchPlan.CLCE);
     List<String> shown = List.of("CE", "CE+CL", "CE+CL+HNM (CLCE)");
-    double[][] vals = new double[1][labels.size()];
-    double[][] sds = new double[1][labels.size()];
+    List<Plots.Interval> intervals = new ArrayList<>();
     for (int i = 0; i < labels.size(); i++) {
-      double[] v = r.top1(Arm.Phase.TRANSFER, plan.loss(labels.get(i)), b0, p.seeds());
-      MeanCi m = MeanCi.of(v);
-      vals[0][i] = m.mean();
-      sds[0][i] = m.sd();
-      t.add(shown.get(i), m.mean(), m.sd(), v.length, join(v));
+      SeedStats v = SeedStats.of(r.top1(Arm.Phase.TRANSFER, plan.loss(labels.get(i)), b0, p.seeds()));
+      ablationRows.add(new ArmRow(shown.get(i), v));
+      t.add(shown.get(i), v.mean(), v.sd(), v.perSeed().size(), join(v.perSeed()));
+      intervals.add(Plots.Interval.ofSeeds("batch " + b0, shown.get(i), v.values()));
     }
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve("ablation.csv"));
-    Plots.bars(dir.resolve("ablation.png"), "Ablation (transfer, batch " + b0 + ", mean +- sd)", "top-1 (novel classes)",
-        List.of("batch " + b0), shown, vals, sds);
-    md.append("![ablation](ablation.png)\n\n");
+    Plots.intervals(dir.resolve("ablation.png"), "Ablation (transfer, batch " + b0 + ")", "top-1 (novel classes)",
+        intervals);
+    md.append("![ablation](ablation.png)\n\n").append(INTERVAL_NOTE);
     double[] cl = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.CE_CL), b0, p.seeds());
     double[] hnm = r.top1(Arm.Phase.TRANSFER, plan.loss(BenchPlan.CLCE), b0, p.seeds());
-    PairedTTest x = PairedTTest.of(hnm, cl);
-    md.append(String.format(Locale.ROOT, "CLCE - (CE+CL): mean %.4f, t %.3f, p %.4f, 95%% CI [%.4f, %.4f].%n%n",
-        x.meanDiff(), x.t(), x.p(), x.ciLow(), x.ciHigh()));
-    verdict("HNM adds to CL (CE+CL+HNM vs CE+CL)", hnm, cl, "CLCE - (CE+CL)");
+    if (!hasNaN(cl) && !hasNaN(hnm)) {
+      ablationTest = PairedTTest.of(hnm, cl);
+      md.append(String.format(Locale.ROOT, "CLCE - (CE+CL): mean %.4f, t %s, p %s, 95%% CI [%.4f, %.4f].%n%n",
+          ablationTest.meanDiff(), ablationTest.hasSpread() ? String.format(Locale.ROOT, "%.3f", ablationTest.t()) : "n/a",
+          showP(pOf(ablationTest)), ablationTest.ciLow(), ablationTest.ciHigh()));
+    }
+    claim("HNM adds to CL (CE+CL+HNM vs CE+CL)", "CLCE - (CE+CL)", hnm, cl);
   }
 
   // ---- section 5 ------------------------------------------------------------------------------------
@@ -345,13 +559,13 @@ public final class BenchReport {
     Table t = new Table(List.of("loss", "mean isotropy", "sd", "seeds", "per seed"));
     double[] ce = r.isotropy(plan.ce(), b0, p.seeds());
     double[] clce = r.isotropy(plan.loss(BenchPlan.CLCE), b0, p.seeds());
-    MeanCi mce = MeanCi.of(ce);
-    MeanCi mcl = MeanCi.of(clce);
-    t.add("CE", mce.mean(), mce.sd(), ce.length, join(ce));
-    t.add("CLCE", mcl.mean(), mcl.sd(), clce.length, join(clce));
+    for (ArmRow row : List.of(new ArmRow("CE", SeedStats.of(ce)), new ArmRow("CLCE", SeedStats.of(clce)))) {
+      isotropyRows.add(row);
+      t.add(row.arm(), row.value().mean(), row.value().sd(), row.value().perSeed().size(), join(row.value().perSeed()));
+    }
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve("isotropy.csv"));
-    verdict("CLCE embeddings are more isotropic than CE's", clce, ce, "IS(CLCE) - IS(CE)");
+    claim("CLCE embeddings are more isotropic than CE's", "IS(CLCE) - IS(CE)", clce, ce);
 
     List<String> names = r.novelClassNames();
     // A fixed pair of similar novel classes: the third and fifth (Fashion-MNIST: Sneaker and Ankle boot).
@@ -373,8 +587,10 @@ public final class BenchReport {
       for (int i = 0; i < HIST_BINS; i++) {
         h.add(label, ch.edges()[i], ch.edges()[i + 1], ch.positive()[i], ch.negative()[i]);
       }
-      hs.add(label, ch.positiveMean(), ch.negativeMean(), ch.positiveMean() - ch.negativeMean(), ch.positivePairs(),
-          ch.negativePairs());
+      CosineRow row = new CosineRow(label, ch.positiveMean(), ch.negativeMean(), ch.positiveMean() - ch.negativeMean(),
+          ch.positivePairs(), ch.negativePairs());
+      cosineRows.add(row);
+      hs.add(row.loss(), row.positiveMean(), row.negativeMean(), row.gap(), row.positivePairs(), row.negativePairs());
       String file = "cosine_" + label.toLowerCase(Locale.ROOT) + ".png";
       Plots.histograms(dir.resolve(file), label + ": cosine similarity, " + names.get(ca) + " / " + names.get(cb),
           "cosine similarity", ch.edges(), List.of("positive pairs", "negative pairs"),
@@ -420,66 +636,151 @@ public final class BenchReport {
 
   // ---- section 6 ------------------------------------------------------------------------------------
 
-  private void verdict(String claim, double[] a, double[] b, String what) {
-    String word;
-    String evidence;
-    if (hasNaN(a) || hasNaN(b)) {
-      word = INCONCLUSIVE;
-      evidence = "not measured";
-    } else {
-      PairedTTest x = PairedTTest.of(a, b);
-      MeanCi ma = MeanCi.of(a);
-      MeanCi mb = MeanCi.of(b);
-      if (x.sdDiff() == 0) {
-        word = INCONCLUSIVE; // every seed gave the same difference: no spread to test against
-      } else if (x.p() < ALPHA && x.meanDiff() > 0) {
-        word = HELD;
-      } else if (x.p() < ALPHA && x.meanDiff() < 0) {
-        word = NOT_HELD;
-      } else {
-        word = INCONCLUSIVE;
-      }
-      evidence = String.format(Locale.ROOT, "%s = %+.4f (95%% CI %+.4f..%+.4f), p = %.3g, n = %d seeds; "
-          + "%.4f +- %.4f vs %.4f +- %.4f (mean +- sd over seeds)", what, x.meanDiff(), x.ciLow(), x.ciHigh(), x.p(), x.n(),
-          ma.mean(), ma.sd(), mb.mean(), mb.sd());
-    }
-    verdicts.add(new String[] {claim, word, evidence});
+  private void claim(String claim, String difference, double[] a, double[] b) {
+    pending.add(new Pending(claim, difference, a, b));
   }
 
-  private void sectionVerdict() throws IOException {
+  /**
+   * The verdict: each claim's paired test, Holm's correction over the claims whose differences vary,
+   * the outcome from the adjusted p, and the seeds a claim would need at its measured spread.
+   *
+   * @param claims the claims in report order
+   * @param alpha the family-wise level
+   * @return the claims with their outcomes
+   */
+  static List<Claim> decide(List<Pending> claims, double alpha) {
+    List<PairedTTest> tests = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    double[] raw = new double[claims.size()];
+    for (int i = 0; i < claims.size(); i++) {
+      Pending c = claims.get(i);
+      PairedTTest x = null;
+      String note = null;
+      if (hasNaN(c.a()) || hasNaN(c.b())) {
+        note = "not measured";
+      } else if (c.a().length < 2) {
+        note = "one seed: no paired test";
+      } else {
+        x = PairedTTest.of(c.a(), c.b());
+        if (!x.hasSpread()) {
+          note = "every seed gives the same difference: no spread, p not applicable";
+        }
+      }
+      tests.add(x);
+      notes.add(note);
+      raw[i] = x != null && x.hasSpread() ? x.p() : Double.NaN;
+    }
+    double[] holm = Holm.adjust(raw);
+    List<Claim> out = new ArrayList<>();
+    for (int i = 0; i < claims.size(); i++) {
+      Pending c = claims.get(i);
+      PairedTTest x = tests.get(i);
+      Outcome o = Outcome.INCONCLUSIVE;
+      Integer need = null;
+      if (!Double.isNaN(holm[i])) {
+        if (holm[i] < alpha) {
+          o = x.meanDiff() > 0 ? Outcome.HELD : Outcome.NOT_HELD;
+        }
+        OptionalInt n = PairedPower.pairsNeeded(x.meanDiff(), x.sdDiff(), alpha, PairedPower.TARGET_POWER);
+        need = n.isPresent() ? n.getAsInt() : null;
+      }
+      out.add(new Claim(c.claim(), c.difference(), SeedStats.of(c.a()), SeedStats.of(c.b()), x, holm[i], need, o,
+          notes.get(i)));
+    }
+    return out;
+  }
+
+  private List<Claim> sectionVerdict() throws IOException {
+    List<Claim> claims = decide(pending, ALPHA);
+    long tested = claims.stream().filter(c -> !Double.isNaN(c.pHolm())).count();
     md.append("## 6. Verdict\n\n");
-    md.append("A claim **held** when the paired two-sided t-test over seeds gives p < ").append(ALPHA)
-        .append(" in the paper's direction, **did not hold** when p < ").append(ALPHA)
-        .append(" against it, and is **inconclusive** otherwise, including when every seed gives the same difference "
-            + "(no spread to test against; with ").append(p.seeds().size())
-        .append(" seeds only large, consistent differences can reach significance).\n\n");
-    Table t = new Table(List.of("claim", "verdict", "numbers"));
-    for (String[] v : verdicts) {
-      t.add(v[0], v[1], v[2]);
+    md.append("Each claim is a paired two-sided t-test over seeds. The claims are tested together, so their p-values are "
+        + "corrected with **Holm's step-down method** over the ").append(tested).append(" claims whose differences "
+        + "vary (family-wise error rate ").append(ALPHA).append("; claims without a test do not count). A claim "
+        + "**held** when its Holm-adjusted p < ").append(ALPHA).append(" in the paper's direction, **did not hold** "
+        + "when it is < ").append(ALPHA).append(" against it, and is **inconclusive** otherwise; p is **n/a** when "
+        + "there is no test (one seed, a missing run) or every seed gives the same difference (no spread to test "
+        + "against). \"Seeds for 80% power\" is the number of seeds the two-sided paired test at ").append(ALPHA)
+        .append(" (uncorrected) needs to detect the measured mean difference with probability 0.8 if the measured sd "
+            + "of the differences were the truth (non-central t); with the correction a claim needs more. With ")
+        .append(p.seeds().size()).append(" seeds only large, consistent differences can reach significance.\n\n");
+    Table t = new Table(List.of("claim", "verdict", "difference", "mean diff (95% CI)", "p", "p (Holm)", "seeds",
+        "seeds for 80% power", "a: mean +- sd", "b: mean +- sd"));
+    Table csv = new Table(List.of("claim", "verdict", "difference", "mean diff", "95% CI low", "95% CI high", "p",
+        "p (Holm)", "seeds", "seeds for 80% power", "a mean", "a sd", "b mean", "b sd", "note"));
+    for (Claim c : claims) {
+      PairedTTest x = c.test();
+      String diff = x == null ? "n/a" : String.format(Locale.ROOT, "%+.4f (%+.4f..%+.4f)", x.meanDiff(), x.ciLow(),
+          x.ciHigh());
+      String need = c.seedsFor80Power() != null ? String.valueOf(c.seedsFor80Power())
+          : Double.isNaN(c.pHolm()) ? "n/a" : "> " + PairedPower.MAX_PAIRS;
+      t.add(c.claim(), c.outcome().words(), c.difference(), diff,
+          showP(c.p()) + (c.note() == null ? "" : " (" + c.note() + ")"), showP(c.pHolm()), c.a().perSeed().size(), need,
+          meanSd(c.a()), meanSd(c.b()));
+      csv.add(c.claim(), c.outcome().words(), c.difference(), x == null ? Double.NaN : x.meanDiff(),
+          x == null ? Double.NaN : x.ciLow(), x == null ? Double.NaN : x.ciHigh(), c.p(), c.pHolm(),
+          c.a().perSeed().size(), c.seedsFor80Power(), c.a().mean(), c.a().sd(), c.b().mean(), c.b().sd(), c.note());
     }
     md.append(t.markdown()).append('\n');
-    t.writeCsv(dir.resolve("verdict.csv"));
+    csv.writeCsv(dir.resolve("verdict.csv"));
     md.append("Files: every table above is also a CSV in this directory (full precision); `runs.csv` lists every run; "
-        + "`results.json` holds the configuration and provenance.\n");
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("provenance", provenance);
-    json.put("preset", p.describe());
-    ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    AtomicFiles.writeString(dir.resolve("results.json"), om.writeValueAsString(json) + "\n");
+        + "`").append(RESULTS_JSON).append("` holds the provenance, the preset, every run and every table.\n");
+    return claims;
   }
 
-  private void runsCsv() {
+  private List<RunRow> runsCsv() {
+    List<RunRow> rows = new ArrayList<>();
     Table t = new Table(List.of("key", "phase", "label", "loss", "tau", "lambda", "batch", "seed", "top1", "head_top1",
         "steps", "seconds", "isotropy"));
     for (BenchRunner.ArmResult a : r.arms().values()) {
       LossConfig l = a.arm().loss();
-      t.add(a.arm().key(), a.arm().phase().name(), a.arm().label(), l.kind().cliName(), l.tau(), l.lambda(),
+      RunRow row = new RunRow(a.arm().key(), a.arm().phase(), a.arm().label(), l.kind().cliName(), l.tau(), l.lambda(),
           a.arm().batch(), a.arm().seed(), a.top1(), a.headTop1(), a.steps(), a.seconds(), a.isotropy());
+      rows.add(row);
+      t.add(row.key(), row.phase().name(), row.label(), row.loss(), row.tau(), row.lambda(), row.batch(), row.seed(),
+          row.top1(), row.headTop1(), row.steps(), row.seconds(), row.isotropy());
     }
     t.writeCsv(dir.resolve("runs.csv"));
+    return rows;
+  }
+
+  private void resultsJson(List<RunRow> runs, List<Claim> claims) throws IOException {
+    Tables tables = new Tables(batchRows, batchTests, scratchRows, scratchTests, fewShotRows, lambdaRows, ablationRows,
+        ablationTest, isotropyRows, cosineRows, claims);
+    ResultsJson json = new ResultsJson(provenance, p.describe(), runs, tables);
+    AtomicFiles.writeString(dir.resolve(RESULTS_JSON), JSON.writeValueAsString(json) + "\n");
+  }
+
+  /**
+   * Reads a {@code results.json} back (for tools and tests).
+   *
+   * @param file the file
+   * @return its content
+   */
+  public static ResultsJson readResults(Path file) {
+    try {
+      return JSON.readValue(file.toFile(), ResultsJson.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + file, e);
+    }
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------
+
+  /** @return p when the test applies, NaN (shown as n/a) when the differences have no spread */
+  private static double pOf(PairedTTest x) {
+    return x.hasSpread() ? x.p() : Double.NaN;
+  }
+
+  /** A p-value as the report shows it: three significant digits, n/a for NaN. */
+  static String showP(double pv) {
+    return Double.isNaN(pv) ? "n/a" : String.format(Locale.ROOT, "%.3g", pv);
+  }
+
+  private static String meanSd(SeedStats s) {
+    return String.format(Locale.ROOT, "%.4f +- %.4f", s.mean(), s.sd());
+  }
+
 
   private static boolean hasNaN(double[] v) {
     for (double x : v) {
@@ -498,7 +799,7 @@ public final class BenchReport {
     return d;
   }
 
-  private static String join(double[] v) {
+  private static String join(List<Double> v) {
     List<String> s = new ArrayList<>();
     for (double x : v) {
       s.add(Double.isNaN(x) ? "n/a" : String.format(Locale.ROOT, "%.4f", x));

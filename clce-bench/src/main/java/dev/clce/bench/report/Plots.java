@@ -16,7 +16,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
- * PNG plots drawn with Java2D (headless): a line plot with error bars, grouped bars with error bars,
+ * PNG plots drawn with Java2D (headless): a line plot with error bars, grouped points with intervals,
  * overlaid histograms and a 2-D scatter coloured by class. Each is written atomically (a temporary
  * file in the same directory, then a move).
  */
@@ -99,66 +99,116 @@ public final class Plots {
   }
 
   /**
-   * Grouped bars with error bars.
+   * One point of a point-and-interval plot: a mean with an interval and the values behind it.
+   *
+   * @param group the group along x (for example a batch size)
+   * @param name the series within the group (for example a loss), in the legend
+   * @param mean the point (NaN: nothing drawn)
+   * @param low lower end of the interval
+   * @param high upper end of the interval
+   * @param values the individual values (for example one per seed), drawn as small open circles
+   */
+  public record Interval(String group, String name, double mean, double low, double high, double[] values) {
+    /** Checks the interval. */
+    public Interval {
+      if (group == null || name == null) {
+        throw new IllegalArgumentException("interval: group and name must be given, got " + group + ", " + name);
+      }
+      if (Double.isFinite(mean) && !(low <= mean && mean <= high)) {
+        throw new IllegalArgumentException("interval: need low <= mean <= high, got " + low + ", " + mean + ", " + high);
+      }
+      values = values == null ? new double[0] : values.clone();
+    }
+
+    /**
+     * The mean of a set of values with the interval from the lowest to the highest.
+     *
+     * @param group the group
+     * @param name the series
+     * @param values the values (NaN entries make the mean NaN: a missing run draws nothing)
+     * @return the interval
+     */
+    public static Interval ofSeeds(String group, String name, double[] values) {
+      double sum = 0;
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double v : values) {
+        sum += v;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      double mean = values.length == 0 ? Double.NaN : sum / values.length;
+      return Double.isFinite(mean) ? new Interval(group, name, mean, lo, hi, values)
+          : new Interval(group, name, Double.NaN, Double.NaN, Double.NaN, values);
+    }
+  }
+
+  /**
+   * A point-and-interval plot: per group, one point per series at its mean with a vertical interval
+   * and the individual values beside it. Points are used instead of bars because a bar is read by
+   * its length, which only means something on an axis from zero, and accuracies that differ in the
+   * second decimal would then look equal; a point can sit on an axis fitted to the data.
    *
    * @param file the PNG to write
    * @param title the title
    * @param yLabel the y-axis label
-   * @param groups group labels along x (for example batch sizes)
-   * @param names bar names within a group (for example losses), in the legend
-   * @param values values[group][bar] (NaN for a missing bar)
-   * @param errs error half-lengths, same shape (null for none)
+   * @param points the points; groups and series keep their order of first appearance
    */
-  public static void bars(Path file, String title, String yLabel, List<String> groups, List<String> names,
-      double[][] values, double[][] errs) {
-    if (values.length != groups.size()) {
-      throw new IllegalArgumentException("values: must have one row per group (" + groups.size() + "), got "
-          + values.length);
-    }
+  public static void intervals(Path file, String title, String yLabel, List<Interval> points) {
+    List<String> groups = new java.util.ArrayList<>();
+    List<String> names = new java.util.ArrayList<>();
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
-    for (int g = 0; g < values.length; g++) {
-      for (int b = 0; b < values[g].length; b++) {
-        double e = errs == null || !Double.isFinite(errs[g][b]) ? 0 : errs[g][b];
-        if (Double.isFinite(values[g][b])) {
-          lo = Math.min(lo, values[g][b] - e);
-          hi = Math.max(hi, values[g][b] + e);
+    for (Interval iv : points) {
+      if (!groups.contains(iv.group())) {
+        groups.add(iv.group());
+      }
+      if (!names.contains(iv.name())) {
+        names.add(iv.name());
+      }
+      for (double v : new double[] {iv.mean(), iv.low(), iv.high()}) {
+        if (Double.isFinite(v)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+      for (double v : iv.values()) {
+        if (Double.isFinite(v)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
         }
       }
     }
-    if (!Double.isFinite(lo)) {
-      lo = 0;
-      hi = 1;
-    }
-    // Bars start at a floor below the smallest value so differences stay visible; the axis says where.
-    double span = Math.max(hi - lo, 1e-6);
-    double[] yr = {Math.max(0, lo - 0.5 * span), hi + 0.15 * span};
-    Canvas c = new Canvas(title, "", yLabel, new double[] {0, groups.size()}, yr);
+    double[] yr = Double.isFinite(lo) ? pad(hi - lo < 1e-9 ? new double[] {lo - 0.01, hi + 0.01} : new double[] {lo, hi})
+        : new double[] {0, 1};
+    Canvas c = new Canvas(title, "", yLabel, new double[] {0, Math.max(1, groups.size())}, yr);
     c.noXTicks();
     int nb = names.size();
-    for (int g = 0; g < groups.size(); g++) {
-      double slot = 0.8 / nb;
-      for (int b = 0; b < nb; b++) {
-        double v = values[g][b];
-        double x0 = g + 0.1 + b * slot;
-        int px0 = c.px(x0);
-        int px1 = c.px(x0 + slot * 0.9);
-        c.g.setColor(PALETTE[b % PALETTE.length]);
+    double slot = 0.8 / Math.max(1, nb);
+    for (Interval iv : points) {
+      int g = groups.indexOf(iv.group());
+      int b = names.indexOf(iv.name());
+      if (!Double.isFinite(iv.mean())) {
+        continue;
+      }
+      int mid = c.px(g + 0.1 + (b + 0.5) * slot);
+      c.g.setColor(PALETTE[b % PALETTE.length]);
+      c.g.setStroke(new BasicStroke(2f));
+      int top = c.py(iv.high());
+      int bottom = c.py(iv.low());
+      c.g.drawLine(mid, top, mid, bottom);
+      c.g.drawLine(mid - 6, top, mid + 6, top);
+      c.g.drawLine(mid - 6, bottom, mid + 6, bottom);
+      c.g.fillOval(mid - 6, c.py(iv.mean()) - 6, 12, 12);
+      c.g.setStroke(new BasicStroke(1.2f));
+      for (double v : iv.values()) {
         if (Double.isFinite(v)) {
-          int top = c.py(v);
-          c.g.fillRect(px0, top, px1 - px0, c.py(yr[0]) - top);
-          double e = errs == null ? Double.NaN : errs[g][b];
-          if (Double.isFinite(e)) {
-            int mid = (px0 + px1) / 2;
-            c.g.setColor(Color.BLACK);
-            c.g.setStroke(new BasicStroke(1.5f));
-            c.g.drawLine(mid, c.py(v - e), mid, c.py(v + e));
-            c.g.drawLine(mid - 5, c.py(v - e), mid + 5, c.py(v - e));
-            c.g.drawLine(mid - 5, c.py(v + e), mid + 5, c.py(v + e));
-          }
+          c.g.drawOval(mid + 10, c.py(v) - 3, 6, 6);
         }
       }
-      c.g.setColor(Color.BLACK);
+    }
+    c.g.setColor(Color.BLACK);
+    for (int g = 0; g < groups.size(); g++) {
       c.centred(groups.get(g), c.px(g + 0.5), HEIGHT - BOTTOM + 22);
     }
     for (int b = 0; b < nb; b++) {

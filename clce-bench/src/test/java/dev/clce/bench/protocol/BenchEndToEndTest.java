@@ -88,11 +88,33 @@ class BenchEndToEndTest {
     // One row per run but the pretraining (cached separately), and every claim has a verdict.
     BenchPlan plan = new BenchPlan(BenchPreset.tiny(DataSpec.parse("fashion-mnist:" + data)));
     assertEquals(plan.arms().size() - 1 + 1, Files.readAllLines(out.resolve("runs.csv")).size());
+    // Six claims of sections 1, 4 and 5, and four of Table 1 (CLCE against CE and CE+SupCon at 1 and 5 shots).
     List<String> verdicts = Files.readAllLines(out.resolve("verdict.csv"));
-    assertEquals(1 + 6, verdicts.size(), String.join("\n", verdicts));
+    assertEquals(1 + 10, verdicts.size(), String.join("\n", verdicts));
     for (String v : verdicts.subList(1, verdicts.size())) {
       assertTrue(v.contains(",held,") || v.contains(",did not hold,") || v.contains(",inconclusive,"), v);
     }
+    // results.json holds every run and every table, as records that read back.
+    BenchReport.ResultsJson json = BenchReport.readResults(out.resolve(BenchReport.RESULTS_JSON));
+    assertEquals(plan.arms().size() - 1, json.runs().size());
+    assertEquals(3 * 2, json.tables().batchSize().size(), "3 losses x 2 batches");
+    assertEquals(json.tables().batchSize().size(), json.tables().batchSizeScratch().size());
+    assertEquals(2 * 2, json.tables().batchSizeTTests().size(), "CLCE - CE and CLCE - SupCon at 2 batches");
+    assertEquals(4 * 2, json.tables().fewShot().size(), "4 losses x 2 shots, one seed");
+    assertEquals(3, json.tables().lambda().size());
+    assertEquals(3, json.tables().ablation().size());
+    assertEquals(2, json.tables().isotropy().size());
+    assertEquals(10, json.tables().verdict().size());
+    for (BenchReport.Claim c : json.tables().verdict().subList(4, 8)) {
+      assertTrue(c.claim().contains("few-shot"), c.claim());
+      // The tiny preset has one few-shot seed: no paired test, p not applicable, inconclusive.
+      assertEquals(null, c.test(), c.claim());
+      assertTrue(Double.isNaN(c.pHolm()), c.claim());
+      assertEquals(BenchReport.Outcome.INCONCLUSIVE, c.outcome(), c.claim());
+    }
+    String verdictSection = md.substring(md.indexOf("## 6. Verdict"));
+    assertTrue(verdictSection.contains("Holm"), verdictSection);
+    assertFalse(verdictSection.contains("p = 0.00"), verdictSection);
     // Nothing temporary is left; the pretraining is cached.
     try (Stream<Path> s = Files.list(out)) {
       assertFalse(s.anyMatch(p -> p.getFileName().toString().startsWith(".")), "temporary files left");

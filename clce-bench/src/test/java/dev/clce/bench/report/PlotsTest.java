@@ -32,8 +32,13 @@ class PlotsTest {
     Plots.line(line, "lambda", "lambda", "top-1", List.of(
         new Plots.Series("CLCE", new double[] {0, 0.5, 1}, new double[] {0.7, 0.8, 0.75}, new double[] {0.01, 0.02, 0.01})));
     Path bars = dir.resolve("bars.png");
-    Plots.bars(bars, "batch", "top-1", List.of("64", "128"), List.of("CE", "SupCon", "CLCE"),
-        new double[][] {{0.7, 0.6, 0.75}, {0.72, Double.NaN, 0.78}}, new double[][] {{0.01, 0.02, 0.01}, {0.01, 0, 0.02}});
+    Plots.intervals(bars, "batch", "top-1", List.of(
+        Plots.Interval.ofSeeds("64", "CE", new double[] {0.69, 0.71}),
+        Plots.Interval.ofSeeds("64", "SupCon", new double[] {0.58, 0.62}),
+        Plots.Interval.ofSeeds("64", "CLCE", new double[] {0.74, 0.76}),
+        Plots.Interval.ofSeeds("128", "CE", new double[] {0.71, 0.73}),
+        Plots.Interval.ofSeeds("128", "SupCon", new double[] {Double.NaN, 0.6}),
+        Plots.Interval.ofSeeds("128", "CLCE", new double[] {0.76, 0.8})));
     Path hist = dir.resolve("hist.png");
     Plots.histograms(hist, "cos", "cosine", new double[] {-1, 0, 1}, List.of("pos", "neg"),
         List.of(new double[] {0.2, 0.8}, new double[] {0.7, 0.3}));
@@ -46,11 +51,24 @@ class PlotsTest {
       // The first palette colour (0, 114, 178) is drawn: legend square at least 16 x 16.
       assertTrue(count(img, 0x0072B2) >= 256, p + " has the first series colour");
     }
-    // The second bar series (orange) is drawn in both groups' legends only once plus one bar.
-    assertTrue(count(ImageIO.read(bars.toFile()), 0xE69F00) > 16 * 16, "orange bar");
+    // The second series (orange) is drawn beyond its legend square: one point with its interval (the
+    // second group's SupCon has a missing seed and draws nothing).
+    assertTrue(count(ImageIO.read(bars.toFile()), 0xE69F00) > 16 * 16 + 60, "orange point and interval");
     try (var s = Files.list(dir)) {
       assertEquals(4, s.count(), "no temporary files left");
     }
+  }
+
+  @Test
+  void intervalOfSeedsSpansMinToMax() {
+    Plots.Interval iv = Plots.Interval.ofSeeds("g", "n", new double[] {0.5, 0.8, 0.65});
+    assertEquals(0.65, iv.mean(), 1e-15);
+    assertEquals(0.5, iv.low());
+    assertEquals(0.8, iv.high());
+    assertTrue(Double.isNaN(Plots.Interval.ofSeeds("g", "n", new double[] {0.5, Double.NaN}).mean()));
+    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+        () -> new Plots.Interval("g", "n", 0.9, 0.1, 0.5, null));
+    assertTrue(ex.getMessage().startsWith("interval:"), ex.getMessage());
   }
 
   @Test
