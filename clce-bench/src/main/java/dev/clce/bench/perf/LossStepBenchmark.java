@@ -51,7 +51,6 @@ public final class LossStepBenchmark implements StepBenchmark {
   private SameDiff sd;
   private final Map<String, INDArray> ph = new HashMap<>();
   private final List<String> wrt = new ArrayList<>();
-  private final List<Listener> listeners = new ArrayList<>();
 
   /**
    * @param config the loss
@@ -115,9 +114,8 @@ public final class LossStepBenchmark implements StepBenchmark {
    * @param l the listener
    */
   public void addListener(Listener l) {
-    listeners.add(l);
     if (sd != null) {
-      sd.setListeners(listeners.toArray(new Listener[0]));
+      sd.addListeners(l); // adds: setListeners would drop the loss's input guard
     }
   }
 
