@@ -14,7 +14,7 @@ import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
 import dev.clce.models.Arch;
 import dev.clce.models.ModelOptions;
-import dev.clce.models.NormKernel;
+import dev.clce.models.layers.NormKernel;
 import dev.clce.models.Stem;
 import java.util.List;
 import java.util.function.Supplier;
