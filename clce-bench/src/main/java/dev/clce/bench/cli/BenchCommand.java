@@ -48,6 +48,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--paper", description = "The paper's setting (needs --weights and an RGB --data; GPU).")
   boolean paper;
 
+  @Option(names = "--smoke", description = "With --paper: the paper's code path at a CPU smoke-test budget "
+      + "(docs/BENCH.md).")
+  boolean smoke;
+
   @Option(names = "--tiny", hidden = true, description = "Test-only preset: a few steps of a tiny model.")
   boolean tiny;
 
@@ -103,7 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (weights != null && !Files.isRegularFile(weights)) {
         throw new IllegalArgumentException("weights: no such file, got " + weights);
       }
-      preset = BenchPreset.paper(dataSpec, a, weights);
+      preset = smoke ? BenchPreset.paperSmoke(dataSpec, a, weights) : BenchPreset.paper(dataSpec, a, weights);
     } else {
       preset = quick ? BenchPreset.quick(dataSpec) : tiny ? BenchPreset.tiny(dataSpec) : BenchPreset.standard(dataSpec);
     }

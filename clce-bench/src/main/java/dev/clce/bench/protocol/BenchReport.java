@@ -428,7 +428,7 @@ public final class BenchReport {
     md.append("## 2. Few-shot (Table 1)\n\n");
     md.append("Encoders fine-tuned on the base classes with each loss; ").append(p.episodes())
         .append(" episodes per setting, 5-way, 15 queries, on frozen L2-normalised embeddings of the novel classes' test "
-            + "images; mean accuracy with its 95% interval (1.96 sd / sqrt(episodes)). CE+SupCon is (1 - lambda) CE + "
+            + "images; mean accuracy with its 95% interval (t(0.975, episodes - 1) sd / sqrt(episodes)). CE+SupCon is (1 - lambda) CE + "
             + "lambda SupCon with the same lambda as CLCE, as in the paper.\n\n");
     Table t = new Table(List.of("loss", "seed", "shots", "logreg mean", "logreg 95% CI", "nearest centroid mean",
         "nearest centroid 95% CI", "episodes"));
