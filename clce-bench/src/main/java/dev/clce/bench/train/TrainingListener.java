@@ -25,7 +25,7 @@ public interface TrainingListener {
   default void onStep(Trainer trainer, StepEvent step) {}
 
   /**
-   * The last step of an epoch is done; an evaluating listener calls {@link Trainer#evaluate()} here.
+   * The last step of an epoch is done; an evaluating listener calls {@link Trainer#evaluate(long, double)} here.
    *
    * @param trainer the trainer
    * @param epoch the epoch that ended (from 0)
@@ -34,7 +34,7 @@ public interface TrainingListener {
   default void onEpochEnd(Trainer trainer, long epoch, double trainLossMean) {}
 
   /**
-   * {@link Trainer#evaluate()} has scored the model at the end of an epoch.
+   * {@link Trainer#evaluate(long, double)} has scored the model at the end of an epoch.
    *
    * @param trainer the trainer
    * @param epoch the epoch (from 0)
