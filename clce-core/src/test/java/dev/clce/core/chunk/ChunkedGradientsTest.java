@@ -11,12 +11,12 @@ import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
 import dev.clce.core.loss.SDClceLoss;
 import dev.clce.core.random.NdRandom;
+import dev.clce.core.testing.DoubleDefaults;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -31,6 +31,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * batch ({@code sd.calculateGradients} with the loss built by {@link SDClceLoss}), in double, per
  * parameter, for every loss and several chunk sizes with uneven last chunks.
  */
+@ExtendWith(DoubleDefaults.class)
 class ChunkedGradientsTest {
   private static final double TOLERANCE = GradientAssertions.TOLERANCE;
   private static final int BATCH = 10;
@@ -38,20 +39,6 @@ class ChunkedGradientsTest {
   private static final int HIDDEN = 7;
   private static final int EMBED = 4;
   private static final int CLASSES = 3;
-  private static DataType savedType;
-  private static DataType savedFloatType;
-
-  @BeforeAll
-  static void useDouble() {
-    savedType = Nd4j.dataType();
-    savedFloatType = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restoreTypes() {
-    Nd4j.setDefaultDataTypes(savedType, savedFloatType);
-  }
 
   /** input x [N, 6] -> tanh hidden [N, 7] -> embedding [N, 4] and logits [N, 3]; the loss "loss" on labels "labels". */
   static final class Mlp {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.clce.core.loss.EagerLoss;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.core.loss.LossKind;
+import dev.clce.core.testing.DoubleDefaults;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -16,9 +17,8 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
@@ -33,22 +33,9 @@ import org.nd4j.linalg.learning.config.NoOp;
  * every loss, the one-chunk gradient equals central finite differences of the loss (an independent
  * reference), and BatchNorm's running-statistics entries move once per step.
  */
+@ExtendWith(DoubleDefaults.class)
 class Dl4jChunkedGradientsTest {
   private static final int BATCH = 10;
-  private static DataType savedType;
-  private static DataType savedFloatType;
-
-  @BeforeAll
-  static void useDouble() {
-    savedType = Nd4j.dataType();
-    savedFloatType = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restoreTypes() {
-    Nd4j.setDefaultDataTypes(savedType, savedFloatType);
-  }
 
   /** in [N, 4] -> tanh hidden (6) [-> BatchNorm] -> embeddings (3, identity) and logits (3, identity), both outputs. */
   static ComputationGraph net(boolean batchNorm) {

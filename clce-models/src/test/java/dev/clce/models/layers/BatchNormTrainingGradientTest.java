@@ -3,7 +3,7 @@ package dev.clce.models.layers;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clce.core.internal.Npy;
-import dev.clce.models.DoubleDefaults;
+import dev.clce.core.testing.DoubleDefaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;

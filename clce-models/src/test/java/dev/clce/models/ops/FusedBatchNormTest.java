@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clce.models.DoubleDefaults;
+import dev.clce.core.testing.DoubleDefaults;
 import dev.clce.models.layers.BatchNorm2d;
 import dev.clce.models.layers.GraphContext;
 import dev.clce.models.layers.NormKernel;

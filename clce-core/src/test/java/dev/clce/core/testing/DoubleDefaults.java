@@ -1,4 +1,4 @@
-package dev.clce.models;
+package dev.clce.core.testing;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
