@@ -22,7 +22,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * unbiased batch variance ({@code n / (n - 1)} times the biased one, {@code n = N H W}) for the
  * running variance, and {@code num_batches_tracked += 1}.
  *
- * <p>Three ways to use it, all through {@link #update(Map, long)}:
+ * <p>Four ways to use it, all through {@link #update(Map, long)}:
  * <ul>
  *   <li>{@code sd.fit(...)}: add {@link #listener()} to the graph's listeners; it reads the batch
  *       statistics of each training iteration as they are computed. While the model is in inference
@@ -99,6 +99,75 @@ public final class BatchNormStatistics {
       INDArray count = sd.getArrForVarName(bn.numBatchesTrackedName());
       count.assign(count.getLong(0) + 1);
     }
+  }
+
+  /**
+   * Applies the statistics of a batch that was run forward in chunks, once: the chunks' means and
+   * biased variances are pooled into those of the whole batch (mean of the means weighted by size;
+   * mean of {@code var_c + (mean_c - mean)^2}, in double), and the running statistics are updated
+   * from them as by {@link #update(Map, long)} with the whole batch's size. Each chunk was
+   * normalised with its own statistics, but the running statistics, and
+   * {@code num_batches_tracked}, change as after one step on the whole batch: one update per
+   * optimiser step, not one per chunk (which would weigh the last chunks of a step most).
+   *
+   * @param chunkStats each chunk's arrays for every name of {@link #outputNames()}
+   * @param chunkSizes each chunk's number of examples, &gt;= 1, in the same order
+   * @throws IllegalArgumentException when the lists differ in length or are empty, a statistic is
+   *     missing, or the batch is too small, before any running statistic changes
+   */
+  public void updatePooled(List<Map<String, INDArray>> chunkStats, List<Long> chunkSizes) {
+    if (chunkStats == null || chunkSizes == null || chunkStats.isEmpty() || chunkStats.size() != chunkSizes.size()) {
+      throw new IllegalArgumentException("chunkStats: needs one map per chunk size, got " + (chunkStats == null ? "null"
+          : chunkStats.size()) + " maps and " + (chunkSizes == null ? "null" : chunkSizes.size()) + " sizes");
+    }
+    long total = 0;
+    for (int c = 0; c < chunkSizes.size(); c++) {
+      Long n = chunkSizes.get(c);
+      if (n == null || n < 1) {
+        throw new IllegalArgumentException("chunkSizes: every chunk needs >= 1 example, got " + n + " at " + c);
+      }
+      total += n;
+    }
+    Map<String, INDArray> pooled = new HashMap<>();
+    try {
+      for (BatchNorm2d bn : layers) {
+        int ch = (int) bn.channels();
+        double[] mean = new double[ch];
+        double[] var = new double[ch];
+        double[][] means = new double[chunkStats.size()][];
+        double[][] vars = new double[chunkStats.size()][];
+        for (int c = 0; c < chunkStats.size(); c++) {
+          Map<String, INDArray> stats = chunkStats.get(c);
+          means[c] = values(stats, bn.batchMeanName(), ch);
+          vars[c] = values(stats, bn.batchVarName(), ch);
+          double w = chunkSizes.get(c) / (double) total;
+          for (int k = 0; k < ch; k++) {
+            mean[k] += w * means[c][k];
+          }
+        }
+        for (int c = 0; c < chunkStats.size(); c++) {
+          double w = chunkSizes.get(c) / (double) total;
+          for (int k = 0; k < ch; k++) {
+            double d = means[c][k] - mean[k];
+            var[k] += w * (vars[c][k] + d * d);
+          }
+        }
+        pooled.put(bn.batchMeanName(), org.nd4j.linalg.factory.Nd4j.createFromArray(mean));
+        pooled.put(bn.batchVarName(), org.nd4j.linalg.factory.Nd4j.createFromArray(var));
+      }
+      update(pooled, total);
+    } finally {
+      pooled.values().forEach(INDArray::close);
+    }
+  }
+
+  private static double[] values(Map<String, INDArray> stats, String name, int channels) {
+    INDArray a = stats == null ? null : stats.get(name);
+    if (a == null || a.length() != channels) {
+      throw new IllegalArgumentException("chunkStats: every chunk needs " + name + " with " + channels + " values, got "
+          + (a == null ? "none" : java.util.Arrays.toString(a.shape())));
+    }
+    return a.reshape(channels).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
   }
 
   /**

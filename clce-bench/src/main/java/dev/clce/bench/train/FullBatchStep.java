@@ -58,7 +58,7 @@ final class FullBatchStep implements TrainStep {
     return loss;
   }
 
-  private static void closeAll(Map<String, INDArray> arrays) {
+  static void closeAll(Map<String, INDArray> arrays) {
     for (INDArray a : arrays.values()) {
       if (a != null && !a.wasClosed() && a.closeable()) {
         a.close();

@@ -34,6 +34,6 @@ record LegacyTrainConfig(DataSpec data, List<Integer> classes, int trainPerClass
     RunPolicy r = new RunPolicy(checkpointEvery, keepCheckpoints, logEvery >= 1_000_000 ? 0 : logEvery,
         progressEvery >= 1_000_000 ? 0 : progressEvery, evalBatch);
     return new TrainConfig(d, arch, m, l, new OptimizerConfig(optimizer, lr, momentum, weightDecay, warmupSteps),
-        new Budget(batch, steps, epochs), seed, r);
+        new Budget(batch, steps, epochs, 0), seed, r);
   }
 }

@@ -1,5 +1,7 @@
 package dev.clce.bench.train;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.models.Arch;
@@ -35,6 +37,7 @@ import java.util.Objects;
  * @param seed the seed of initialisation, sampling and augmentation
  * @param run how the run is recorded (may differ on resumption)
  */
+@JsonIgnoreProperties(value = {"batch_norm"}, allowGetters = true)
 public record TrainConfig(DataConfig data, Arch arch, ModelOptions model, LossConfig loss, OptimizerConfig optimizer,
     Budget budget, long seed, RunPolicy run) {
 
@@ -61,6 +64,27 @@ public record TrainConfig(DataConfig data, Arch arch, ModelOptions model, LossCo
     arch.spec(model.toBuilder().optClasses(Math.max(2, data.classes().size()))
         .optImageSize(data.imageSize() > 0 ? data.imageSize() : ModelOptions.DEFAULT_IMAGE_SIZE)
         .optChannels(data.channels() > 0 ? data.channels() : ModelOptions.DEFAULT_CHANNELS).build());
+  }
+
+  /**
+   * How BatchNorm in training mode normalises a step's views: over the whole batch, per chunk (with
+   * {@link Budget#chunk()}: the gradient is then that of a model normalising each chunk on its own,
+   * as data-parallel training without synchronised BatchNorm), or not at all (an encoder without
+   * BatchNorm, where chunks are exact). Derived from the architecture and the budget; written into
+   * {@code config.json} for whoever reads it and ignored when read back.
+   *
+   * @return one line
+   */
+  @JsonProperty("batch_norm")
+  public String batchNorm() {
+    if (arch.family() != Arch.Family.RESNET) {
+      return "none: the encoder has no BatchNorm" + (budget.chunked() ? ", so chunks give the whole batch's gradient" : "");
+    }
+    if (!budget.chunked()) {
+      return "batch statistics of the whole batch (" + 2 * budget.batch() + " views)";
+    }
+    return "batch statistics per chunk of " + budget.chunk() + " images (" + 2 * budget.chunk() + " views), not of the "
+        + "whole batch; running statistics pooled over the batch, once per step";
   }
 
   /**

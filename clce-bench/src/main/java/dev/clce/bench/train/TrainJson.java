@@ -99,7 +99,7 @@ public final class TrainJson {
       throw new IllegalArgumentException("file: no such file, got " + file);
     }
     try {
-      return JSON.readValue(file.toFile(), type);
+      return JSON.treeToValue(upgrade(JSON.readTree(file.toFile())), type);
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": not a valid " + type.getSimpleName() + " (" + e.getMessage() + ")", e);
     }
@@ -122,12 +122,37 @@ public final class TrainJson {
       if (loss != null && loss.isTextual()) {
         return JSON.treeToValue(node, LegacyTrainConfig.class).toConfig();
       }
-      return JSON.treeToValue(node, TrainConfig.class);
+      return JSON.treeToValue(upgrade(node.deepCopy()), TrainConfig.class);
     } catch (JsonProcessingException e) {
       Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
       throw new IllegalArgumentException("config: " + cause.getMessage().lines().findFirst().orElse(""), e);
     }
   }
+
+  /**
+   * Brings a tree written by an earlier version of this form up to date, in place: a budget written
+   * before chunked steps existed has no {@code chunk}, and such a run took each batch in one pass
+   * ({@code chunk} 0). Every other value must be present (missing values are refused, never
+   * defaulted).
+   *
+   * @param node a record's tree (a configuration, or a record holding one at any depth)
+   * @return {@code node}
+   */
+  static JsonNode upgrade(JsonNode node) {
+    if (node != null && node.isContainerNode()) {
+      JsonNode budget = node.get(BUDGET);
+      if (budget instanceof com.fasterxml.jackson.databind.node.ObjectNode b && !b.has(CHUNK)) {
+        b.put(CHUNK, 0);
+      }
+      for (JsonNode child : node) {
+        upgrade(child);
+      }
+    }
+    return node;
+  }
+
+  private static final String BUDGET = "budget";
+  private static final String CHUNK = "chunk";
 
   /** Enums by their command-line names. */
   abstract static class CliNamed {

@@ -34,8 +34,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  *
  * <p>The loop only runs steps: the next batch of B images becomes 2B views ({@link BatchIterator},
- * seeded by the global step) and a {@link TrainStep} ({@link FullBatchStep}: one SameDiff pass, the
- * BatchNorm statistics, the {@link Optimizer}) trains on them. Everything else follows the loop as a
+ * seeded by the global step) and a {@link TrainStep} trains on them: {@link FullBatchStep} (one
+ * SameDiff pass, the BatchNorm statistics, the {@link Optimizer}) or, with {@link Budget#chunk()},
+ * {@link ChunkedStep} (the same gradient of the whole batch's loss, a chunk of images at a time). Everything else follows the loop as a
  * {@link TrainingListener}: the metrics log ({@code metrics.jsonl}), the evaluation in inference mode
  * at the end of each epoch ({@link ModelEvaluator}), the checkpoints ({@link Checkpoint}, every
  * {@code checkpointEvery} steps and at the end), the progress display and the
@@ -118,7 +119,8 @@ public final class Trainer {
     loss.markAsLoss();
     this.optimizer = new Optimizer(opt.kind(), new WarmupCosineSchedule(opt.lr(), opt.warmupSteps(), totalSteps),
         opt.momentum(), opt.weightDecay(), sd, model.parameterNames());
-    this.trainStep = new FullBatchStep(model, optimizer);
+    this.trainStep = config.budget().chunked() ? new ChunkedStep(model, config.loss(), optimizer, config.budget().chunk())
+        : new FullBatchStep(model, optimizer);
     // 5. Restore (checked against the model first: nothing is assigned unless everything fits).
     if (ckpt != null) {
       restore(ckpt);
