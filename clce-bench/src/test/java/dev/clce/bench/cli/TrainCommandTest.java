@@ -149,6 +149,8 @@ class TrainCommandTest {
       "--aggregation, max, aggregation",
       "--data, fashion-mnist:/nonexistent/fm, data:",
       "--checkpoint-every, -1, checkpoint-every:",
+      "--chunk, 0, 'chunk: must be in [1, --batch = 8] images, got 0'",
+      "--chunk, 9, 'chunk: must be in [1, --batch = 8] images, got 9'",
   })
   void badInputExitsTwoBeforeAnyWork(String option, String value, String named, @TempDir Path tmp) {
     Path dir = tmp.resolve("run");
