@@ -34,13 +34,12 @@ class LegacyRunTest {
   private static final Path FIXTURE = Path.of("src/test/resources/legacy-run-051f51b");
   private static final Path RUN = FIXTURE.resolve("run");
   /**
-   * weights_sha256 after 2 steps when the old run's step-1 checkpoint is resumed by today's code. The
-   * code at 051f51b printed bf0280fbfe94…: the loss's run-time input checks (clce-core LossInputGuard)
-   * read z, y and o through identity ops, which changes the float32 summation order of the step-2
-   * gradient. With guard() returning its inputs unchanged, this test reproduced bf0280fbfe94… exactly
-   * (checked 2026-12-04), so the resume itself is exact.
+   * weights_sha256 after 2 steps when the old run's step-1 checkpoint is resumed by today's code: the
+   * one the code at 051f51b printed (its README). For a while the loss's run-time input checks read
+   * z, y and o through identity ops, which changed the float32 summation order of the step-2
+   * gradient and this hash; the guard now adds no op, so the old hash is reproduced exactly.
    */
-  private static final String SHA_AT_STEP_2 = "f46226f12fe205504918eb7ee5459f7a5c15962b6ad35614b5fd5364b8367247";
+  private static final String SHA_AT_STEP_2 = "bf0280fbfe94a4dd1e6da985ce13e0c0fe759cb6d2db5af499ed5a74b3998fc0";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The configuration the fixture's command line asked for, resolved as that run recorded it. */

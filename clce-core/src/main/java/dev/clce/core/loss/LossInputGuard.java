@@ -22,13 +22,14 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * <p>Why a listener: M2.1 has no assertion op that can raise a clear Java exception, and SameDiff
  * calls a listener's {@link #preOpExecution} before every op in all of its execution paths
  * ({@code sd.output}, {@code sd.calculateGradients}, {@code sd.fit}; the gradient function gets
- * the graph's listeners). Each loss reads its embeddings, labels and logits through an identity op
- * of its own (a pass-through that copies nothing and never calculates a shape, so it cannot fail
- * first); before such an op runs, the guard checks the array it is about to pass on, and checks it
- * against the loss's other inputs already seen in this execution. Every op of the loss that
- * combines two inputs runs after both identity ops, so a disagreement (row counts, a label
- * against the logits' width) is refused before any op sees it, and a refusal in the forward pass
- * comes before any update of {@code sd.fit}. The exception is the eager form's
+ * the graph's listeners). Before the first op of a loss that reads its embeddings, labels or logits
+ * runs, the guard checks the array the op is about to read, and checks it against the loss's other
+ * inputs already seen in this execution. An op of the loss that combines two inputs runs after the
+ * first reader of each, so a disagreement (row counts, a label against the logits' width) is
+ * refused before any op combines them, and a refusal in the forward pass comes before any update of
+ * {@code sd.fit}. The guard adds no op: the graph computes what it would compute without it,
+ * rounding included (a pass-through op in front of the loss would change the order in which
+ * SameDiff adds up an input's gradient contributions). The exception is the eager form's
  * ({@link LossInputs}): an {@link IllegalArgumentException} naming the argument and the value.
  *
  * <p>One guard per graph, attached by {@link SDClceLoss} when it adds the first loss; it holds the
@@ -40,26 +41,29 @@ final class LossInputGuard extends BaseListener {
   /** The arguments, in the order of {@link Gate#ops}. */
   private static final String[] ARGS = {"embeddings", "labels", "logits"};
 
-  /** One loss's inputs: the names of its identity ops (null where the loss reads no such input). */
-  private record Gate(LossConfig config, String[] ops) {}
+  /** One loss. */
+  private record Gate(LossConfig config) {}
 
   private final List<Gate> gates = new ArrayList<>();
-  /** Op name to (gate, argument index). */
-  private final Map<String, int[]> byOp = new HashMap<>();
+  /** A loss op's name to what it reads: (gate, argument index, index among the op's inputs). */
+  private final Map<String, List<int[]>> byOp = new HashMap<>();
   /** The arrays seen in the current execution, per gate. */
   private final Map<Integer, INDArray[]> seen = new HashMap<>();
 
   private LossInputGuard() {}
 
   /**
-   * Routes a loss's inputs through identity ops that this graph's guard checks at run time.
+   * Has this graph's guard check a loss's inputs at run time, before the first op of the loss that
+   * reads each of them. The loss reads the caller's variables directly (no stand-in ops), so the
+   * graph computes exactly what it would without the guard, rounding included.
    *
    * @param sd the graph
    * @param config the loss
+   * @param before the names of the graph's ops before the loss was added: the ops added since are
+   *     the loss's own
    * @param inputs embeddings, labels and logits (null where the loss reads none)
-   * @return the checked stand-ins for {@code inputs}, in the same order
    */
-  static SDVariable[] guard(SameDiff sd, LossConfig config, SDVariable... inputs) {
+  static void watch(SameDiff sd, LossConfig config, java.util.Set<String> before, SDVariable... inputs) {
     LossInputGuard guard = null;
     for (var l : sd.getListeners()) {
       if (l instanceof LossInputGuard g) {
@@ -70,19 +74,28 @@ final class LossInputGuard extends BaseListener {
       guard = new LossInputGuard();
       sd.addListeners(guard);
     }
-    SDVariable[] out = new SDVariable[inputs.length];
-    String[] ops = new String[inputs.length];
     int gate = guard.gates.size();
-    for (int a = 0; a < inputs.length; a++) {
-      if (inputs[a] == null) {
+    boolean[] read = new boolean[inputs.length];
+    for (Map.Entry<String, SameDiffOp> e : sd.getOps().entrySet()) {
+      if (before.contains(e.getKey())) {
         continue;
       }
-      out[a] = sd.identity(inputs[a]);
-      ops[a] = sd.getVariableOutputOp(out[a].name()).getOwnName();
-      guard.byOp.put(ops[a], new int[] {gate, a});
+      List<String> opInputs = e.getValue().getInputsToOp();
+      for (int i = 0; opInputs != null && i < opInputs.size(); i++) {
+        for (int a = 0; a < inputs.length; a++) {
+          if (inputs[a] != null && inputs[a].name().equals(opInputs.get(i))) {
+            guard.byOp.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new int[] {gate, a, i});
+            read[a] = true;
+          }
+        }
+      }
     }
-    guard.gates.add(new Gate(config, ops));
-    return out;
+    for (int a = 0; a < inputs.length; a++) {
+      if (inputs[a] != null && !read[a]) {
+        throw new IllegalStateException("the loss reads no " + ARGS[a] + " (" + inputs[a].name() + "): cannot guard it");
+      }
+    }
+    guard.gates.add(new Gate(config));
   }
 
   @Override
@@ -102,20 +115,19 @@ final class LossInputGuard extends BaseListener {
 
   @Override
   public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
-    int[] where = byOp.get(op.getName());
-    if (where == null) {
+    List<int[]> reads = byOp.get(op.getName());
+    if (reads == null || opContext == null) {
       return;
     }
-    INDArray arr = opContext != null && !opContext.getInputArrays().isEmpty()
-        ? opContext.getInputArrays().get(0)
-        : null;
-    if (arr == null) {
-      return; // nothing to check (not reached in M2.1: identity ops always get their input)
+    List<INDArray> args = opContext.getInputArrays();
+    for (int[] r : reads) {
+      INDArray[] arrays = seen.computeIfAbsent(r[0], k -> new INDArray[ARGS.length]);
+      if (arrays[r[1]] != null || args == null || r[2] >= args.size() || args.get(r[2]) == null) {
+        continue;   // checked already in this execution (or nothing to check)
+      }
+      arrays[r[1]] = args.get(r[2]);
+      check(gates.get(r[0]).config(), r[1], arrays);
     }
-    Gate gate = gates.get(where[0]);
-    INDArray[] arrays = seen.computeIfAbsent(where[0], k -> new INDArray[ARGS.length]);
-    arrays[where[1]] = arr;
-    check(gate.config(), where[1], arrays);
   }
 
   /** The rules for the argument that just arrived, and between it and those seen before it. */

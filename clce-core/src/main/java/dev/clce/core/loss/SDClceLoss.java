@@ -25,9 +25,9 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
  * LOSSES.md's "Bad input" (M &gt;= 2, equal row counts, labels in [0, C), no NaN or infinity when
  * {@link LossConfig#checkInputs()}) is also enforced on the arrays at run time, in
  * {@code sd.output}, {@code sd.calculateGradients} and {@code sd.fit}, before any op of the loss
- * runs on them (the loss reads its inputs through pass-through ops that
- * a listener attached to the graph checks; {@code sd.setListeners(...)} would remove it, so add
- * your own listeners with {@code sd.addListeners(...)}). The computation runs in the data type of
+ * computes with them (a listener attached to the graph checks each input just before the first op
+ * of the loss that reads it; {@code sd.setListeners(...)} would remove it, so add your own listeners
+ * with {@code sd.addListeners(...)}). The computation runs in the data type of
  * the inputs (double or float; embeddings and logits must agree).
  *
  * <p><b>Mathematics</b> (the project's {@code LOSSES.md}), with these implementation choices, none
@@ -104,21 +104,26 @@ public final class SDClceLoss {
         : parts.contrastive() && rows(embeddings) >= 0 ? rows(embeddings)
         : parts.crossEntropy() ? rows(logits) : -1;
     long classes = parts.crossEntropy() ? columns(logits) : -1;
-    // The loss reads its inputs through pass-through ops that are checked at run time.
-    SDVariable[] in = LossInputGuard.guard(sd, config, parts.contrastive() ? embeddings : null, labels,
-        parts.crossEntropy() ? logits : null);
+    // The inputs are checked at run time, before the first op of this loss that reads each of them.
+    java.util.Set<String> before = new java.util.HashSet<>(sd.getOps().keySet());
+    SDVariable z = parts.contrastive() ? embeddings : null;
+    SDVariable o = parts.crossEntropy() ? logits : null;
     SDVariable ce = parts.crossEntropy()
-        ? crossEntropy(parts.contrastive() ? null : name, in[2], in[1], parts.ceWeight(), m, classes)
+        ? crossEntropy(parts.contrastive() ? null : name, o, labels, parts.ceWeight(), m, classes)
         : null;
+    SDVariable loss;
     if (!parts.contrastive()) {
-      return ce;
+      loss = ce;
+    } else {
+      String termName = ce == null ? name : null;
+      Batch b = new Batch(z, labels, config.tau(), m);
+      SDVariable term = parts.negatives() == NegativeWeighting.IMPORTANCE
+          ? hsclLoss(termName, b, config.beta(), parts.contrastiveWeight())
+          : contrastive(termName, b, parts.negatives(), parts.aggregation(), parts.contrastiveWeight());
+      loss = ce == null ? term : ce.add(name, term);
     }
-    String termName = ce == null ? name : null;
-    Batch b = new Batch(in[0], in[1], config.tau(), m);
-    SDVariable term = parts.negatives() == NegativeWeighting.IMPORTANCE
-        ? hsclLoss(termName, b, config.beta(), parts.contrastiveWeight())
-        : contrastive(termName, b, parts.negatives(), parts.aggregation(), parts.contrastiveWeight());
-    return ce == null ? term : ce.add(name, term);
+    LossInputGuard.watch(sd, config, before, z, labels, o);
+    return loss;
   }
 
   /**
