@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  */
 public final class LoadRule {
   private static final Predicate<String> NONE = n -> false;
-  private static final LoadRule STRICT = new LoadRule(NONE, NONE, UnaryOperator.identity(), "", false, null, false);
+  private static final LoadRule STRICT = new LoadRule(NONE, NONE, UnaryOperator.identity(), "", false, null, false, false);
 
   private final Predicate<String> skip;
   private final Predicate<String> ignoreUnexpected;
@@ -27,9 +27,10 @@ public final class LoadRule {
   private final boolean withoutHeads;
   private final Set<String> heads;
   private final boolean exactTypes;
+  private final boolean adaptInput;
 
   private LoadRule(Predicate<String> skip, Predicate<String> ignoreUnexpected, UnaryOperator<String> rename, String prefix,
-      boolean withoutHeads, Set<String> heads, boolean exactTypes) {
+      boolean withoutHeads, Set<String> heads, boolean exactTypes, boolean adaptInput) {
     this.skip = skip;
     this.ignoreUnexpected = ignoreUnexpected;
     this.rename = rename;
@@ -37,6 +38,7 @@ public final class LoadRule {
     this.withoutHeads = withoutHeads;
     this.heads = heads;
     this.exactTypes = exactTypes;
+    this.adaptInput = adaptInput;
   }
 
   /** @return the rule under which every state entry of the model must be given, and nothing else */
@@ -63,7 +65,7 @@ public final class LoadRule {
    * @return new rule
    */
   public LoadRule withoutHeads() {
-    return new LoadRule(skip, ignoreUnexpected, rename, prefix, true, heads, exactTypes);
+    return new LoadRule(skip, ignoreUnexpected, rename, prefix, true, heads, exactTypes, adaptInput);
   }
 
   /**
@@ -74,7 +76,7 @@ public final class LoadRule {
    * @return new rule (replacing an earlier {@code withSkip})
    */
   public LoadRule withSkip(Predicate<String> skip) {
-    return new LoadRule(Objects.requireNonNull(skip, "skip"), ignoreUnexpected, rename, prefix, withoutHeads, heads, exactTypes);
+    return new LoadRule(Objects.requireNonNull(skip, "skip"), ignoreUnexpected, rename, prefix, withoutHeads, heads, exactTypes, adaptInput);
   }
 
   /**
@@ -84,7 +86,7 @@ public final class LoadRule {
    * @return new rule (replacing an earlier {@code withIgnoreUnexpected})
    */
   public LoadRule withIgnoreUnexpected(Predicate<String> ignore) {
-    return new LoadRule(skip, Objects.requireNonNull(ignore, "ignore"), rename, prefix, withoutHeads, heads, exactTypes);
+    return new LoadRule(skip, Objects.requireNonNull(ignore, "ignore"), rename, prefix, withoutHeads, heads, exactTypes, adaptInput);
   }
 
   /**
@@ -96,7 +98,7 @@ public final class LoadRule {
    * @return new rule (replacing an earlier {@code withRename})
    */
   public LoadRule withRename(UnaryOperator<String> rename) {
-    return new LoadRule(skip, ignoreUnexpected, Objects.requireNonNull(rename, "rename"), prefix, withoutHeads, heads, exactTypes);
+    return new LoadRule(skip, ignoreUnexpected, Objects.requireNonNull(rename, "rename"), prefix, withoutHeads, heads, exactTypes, adaptInput);
   }
 
   /**
@@ -111,7 +113,7 @@ public final class LoadRule {
     if (prefix == null) {
       throw new IllegalArgumentException("prefix: must not be null (empty for none)");
     }
-    return new LoadRule(skip, ignoreUnexpected, rename, prefix, withoutHeads, heads, exactTypes);
+    return new LoadRule(skip, ignoreUnexpected, rename, prefix, withoutHeads, heads, exactTypes, adaptInput);
   }
 
   /**
@@ -121,7 +123,25 @@ public final class LoadRule {
    * @return new rule
    */
   public LoadRule withExactTypes() {
-    return new LoadRule(skip, ignoreUnexpected, rename, prefix, withoutHeads, heads, true);
+    return new LoadRule(skip, ignoreUnexpected, rename, prefix, withoutHeads, heads, true, adaptInput);
+  }
+
+  /**
+   * Adapts the tensors that depend on the input when the model's input differs from the one the
+   * weights were trained on ({@link InputAdaptation}): the stem convolution to another number of
+   * input channels (ImageNet's three to one for grey images), a ViT's position embedding to another
+   * patch grid (another image size). Every other shape must still match, and the load reports each
+   * adaptation.
+   *
+   * @return new rule
+   */
+  public LoadRule withInputAdaptation() {
+    return new LoadRule(skip, ignoreUnexpected, rename, prefix, withoutHeads, heads, exactTypes, true);
+  }
+
+  /** @return whether input-dependent tensors are adapted ({@link #withInputAdaptation()}) */
+  boolean adaptsInput() {
+    return adaptInput;
   }
 
   /**
@@ -172,7 +192,7 @@ public final class LoadRule {
    * @return this rule, or a new one that skips {@code modelHeads}
    */
   LoadRule resolveHeads(Set<String> modelHeads) {
-    return withoutHeads ? new LoadRule(skip, ignoreUnexpected, rename, prefix, true, Set.copyOf(modelHeads), exactTypes) : this;
+    return withoutHeads ? new LoadRule(skip, ignoreUnexpected, rename, prefix, true, Set.copyOf(modelHeads), exactTypes, adaptInput) : this;
   }
 
   /**

@@ -53,9 +53,11 @@ public final class StateDict {
    * @param conversions the loaded tensors whose element type changes, as {@code name: F64 -> FLOAT}
    * @param ignored the source tensors left out (skipped or ignored), by source name
    * @param renamed the source tensors loaded under another name, as {@code source name -> model name}
+   * @param adapted the tensors reshaped for another input ({@link LoadRule#withInputAdaptation()}),
+   *     one line each
    */
   public record Check(List<String> problems, Map<String, String> load, List<String> conversions, List<String> ignored,
-      List<String> renamed) {
+      List<String> renamed, List<String> adapted) {
     /**
      * Copies the lists.
      *
@@ -64,6 +66,7 @@ public final class StateDict {
      * @param conversions conversions
      * @param ignored ignored names
      * @param renamed renamed tensors
+     * @param adapted adapted tensors
      */
     public Check {
       problems = List.copyOf(problems);
@@ -71,6 +74,7 @@ public final class StateDict {
       conversions = List.copyOf(conversions);
       ignored = List.copyOf(ignored);
       renamed = List.copyOf(renamed);
+      adapted = List.copyOf(adapted);
     }
 
     /** @return true when the source fits */
@@ -111,8 +115,10 @@ public final class StateDict {
    * @param conversions element-type conversions made, as {@code name: F64 -> FLOAT}
    * @param ignored source tensors left out, by source name
    * @param renamed source tensors loaded under another name, as {@code source name -> model name}
+   * @param adapted tensors reshaped for another input, one line each
    */
-  public record Result(List<String> loaded, List<String> conversions, List<String> ignored, List<String> renamed) {
+  public record Result(List<String> loaded, List<String> conversions, List<String> ignored, List<String> renamed,
+      List<String> adapted) {
     /**
      * Copies the lists.
      *
@@ -120,12 +126,14 @@ public final class StateDict {
      * @param conversions conversions
      * @param ignored ignored names
      * @param renamed renamed tensors
+     * @param adapted adapted tensors
      */
     public Result {
       loaded = List.copyOf(loaded);
       conversions = List.copyOf(conversions);
       ignored = List.copyOf(ignored);
       renamed = List.copyOf(renamed);
+      adapted = List.copyOf(adapted);
     }
   }
 
@@ -224,8 +232,12 @@ public final class StateDict {
     Map<String, INDArray> raw = source.reader().apply(check.load().values());
     Map<String, INDArray> converted = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : check.load().entrySet()) {
-      DataType type = targets.get(e.getKey()).dataType();
+      INDArray target = targets.get(e.getKey());
+      DataType type = target.dataType();
       INDArray a = raw.get(e.getValue());
+      if (!Arrays.equals(a.shape(), target.shape())) {
+        a = InputAdaptation.adapt(e.getKey(), a, target.shape());   // the check allowed it
+      }
       if (a.dataType() != type) {
         if (a.dataType().isIntType()) {
           requireFits(source.origin(), e.getValue(), a, type);
@@ -238,7 +250,8 @@ public final class StateDict {
     for (Map.Entry<String, INDArray> e : converted.entrySet()) {
       targets.get(e.getKey()).assign(e.getValue());
     }
-    return new Result(List.copyOf(check.load().keySet()), check.conversions(), check.ignored(), check.renamed());
+    return new Result(List.copyOf(check.load().keySet()), check.conversions(), check.ignored(), check.renamed(),
+        check.adapted());
   }
 
   /**
@@ -260,6 +273,7 @@ public final class StateDict {
     List<String> conversions = new ArrayList<>();
     List<String> ignored = new ArrayList<>();
     List<String> renamed = new ArrayList<>();
+    List<String> adapted = new ArrayList<>();
     Map<String, TensorSpec> byModelName = new LinkedHashMap<>();
     for (TensorSpec t : found) {
       String stripped = rule.stripPrefix(t.name());
@@ -288,7 +302,13 @@ public final class StateDict {
         problems.add("missing '" + s.name() + "' (model expects " + Arrays.toString(s.shape()) + " " + s.dataType() + ")");
         continue;
       }
-      String problem = mismatch(s, t, rule.exactTypes());
+      String adaptation = rule.adaptsInput() && !Arrays.equals(s.shape(), t.shape())
+          ? InputAdaptation.describe(s.name(), t.shape(), s.shape()) : null;
+      String problem = mismatch(s, adaptation != null ? new TensorSpec(t.name(), s.shape(), t.dataType()) : t,
+          rule.exactTypes());
+      if (adaptation != null && problem == null) {
+        adapted.add(adaptation);
+      }
       if (problem != null) {
         problems.add(problem);
         continue;
@@ -312,7 +332,7 @@ public final class StateDict {
             + (m.equals(t.name()) ? "" : " (as '" + m + "')") + " (not in the model)");
       }
     }
-    return new Check(problems, load, conversions, ignored, renamed);
+    return new Check(problems, load, conversions, ignored, renamed, adapted);
   }
 
   /** Why a found tensor cannot load into an expected entry, or null when it can. */
