@@ -46,9 +46,10 @@ class TrainConfigTest {
        "loss": {"kind": "ce+supcon", "tau": 0.2, "lambda": 0.3, "beta": 0.7, "aggregation": "mean-of-log",
                 "detach_weights": true},
        "optimizer": {"kind": "adamw", "lr": 0.003, "momentum": 0.8, "weight_decay": 0.05, "warmup_steps": 5},
-       "budget": {"batch": 16, "steps": 0, "epochs": 4},
+       "budget": {"batch": 16, "steps": 0, "epochs": 4, "chunk": 0},
        "seed": 9,
-       "run": {"checkpoint_every": 100, "keep_checkpoints": 3, "log_every": 0, "progress_every": 0, "eval_batch": 64}}
+       "run": {"checkpoint_every": 100, "keep_checkpoints": 3, "log_every": 0, "progress_every": 0, "eval_batch": 64},
+       "batch_norm": "batch statistics of the whole batch (32 views)"}
       """;
 
   @Test
