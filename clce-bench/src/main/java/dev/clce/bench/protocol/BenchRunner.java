@@ -24,6 +24,7 @@ import dev.clce.bench.train.Trainer;
 import dev.clce.core.loss.LossConfig;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelOptions;
+import dev.clce.models.ModelSpec;
 import dev.clce.models.weights.LoadRule;
 import dev.clce.models.weights.ModelWeights;
 import dev.clce.models.weights.StateDict;
@@ -63,6 +64,12 @@ public final class BenchRunner {
   public static final String RESULT_JSON = "result.json";
   /** Sub-directory of the cache holding decompressed Fashion-MNIST files. */
   public static final String FASHION_COPY = "fashion-mnist-idx";
+  /**
+   * How a preset's pretrained weights load: the backbone only (the runs train their own heads), with
+   * the stem and a ViT's position embedding adapted to the data's channels and the preset's image
+   * size, so ImageNet weights from the torchvision converter serve grey or small images.
+   */
+  static final LoadRule PRETRAINED_WEIGHTS = LoadRule.backbone().withInputAdaptation();
   private static final List<String> FASHION_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
   /** Images per forward pass in evaluation. */
@@ -292,6 +299,9 @@ public final class BenchRunner {
     fullTest = null;
 
     List<Arm> arms = plan.arms();
+    if (preset.weights() != null) {
+      checkWeights(config(arms.get(0), mean, std, channels));
+    }
     double[] cost = new double[arms.size()];
     double totalCost = 0;
     for (int i = 0; i < arms.size(); i++) {
@@ -452,15 +462,34 @@ public final class BenchRunner {
   }
 
   /**
+   * Checks, before any run, that the preset's weights load into the encoder the runs build (for the
+   * data's channels and the preset's image size, adapted as {@link #PRETRAINED_WEIGHTS} allows), and
+   * prints each adaptation.
+   *
+   * @param config a resolved configuration of the bench's encoder
+   * @throws IllegalArgumentException naming the file and every problem
+   */
+  void checkWeights(TrainConfig config) {
+    ModelSpec spec = config.arch().spec(config.modelOptions(Math.max(2, config.data().classes().size())));
+    StateDict.Check check = ModelWeights.check(spec, preset.weights(), PRETRAINED_WEIGHTS);
+    check.requireOk(preset.weights());
+    for (String a : check.adapted()) {
+      progress.println("weights: " + preset.weights().getFileName() + ": " + a);
+    }
+    progress.flush();
+  }
+
+  /**
    * Loads the pretrained encoder into a model: every parameter and buffer but the classifier and the
-   * projection head (from the cached pretraining checkpoint, or from the preset's safetensors file).
+   * projection head (from the cached pretraining checkpoint, or from the preset's safetensors file,
+   * adapted to the model's input).
    *
    * @param model the model
    * @param ckpt the pretraining checkpoint (null when the preset has weights)
    */
   void loadPretrained(EncoderModel model, Path ckpt) {
     if (preset.weights() != null) {
-      ModelWeights.loadBackbone(model, preset.weights());
+      StateDict.load(model, preset.weights(), PRETRAINED_WEIGHTS);
       return;
     }
     Checkpoint c = Checkpoint.read(ckpt);
