@@ -102,7 +102,7 @@ public final class FewShotCommand implements Callable<Integer> {
       m.put("split", Split.TEST.id());
       m.put("classes", novel);
       m.put("images", test.size());
-      m.put("config", fs.describe());
+      m.put("config", fs);
       List<Map<String, Object>> rs = new ArrayList<>();
       for (FewShotResult r : results) {
         rs.add(r.describe());

@@ -1,8 +1,7 @@
 package dev.clce.bench.eval;
 
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Parameters of a few-shot evaluation.
@@ -14,7 +13,8 @@ import java.util.Map;
  * @param seed the base seed
  * @param c logistic regression's inverse regularisation strength (default 1, as scikit-learn)
  */
-public record FewShotConfig(int ways, List<Integer> shots, int queries, int episodes, long seed, double c) {
+public record FewShotConfig(int ways, List<Integer> shots, int queries, int episodes, long seed,
+    @JsonProperty("logreg_c") double c) {
 
   /** Default N. */
   public static final int DEFAULT_WAYS = 5;
@@ -70,19 +70,4 @@ public record FewShotConfig(int ways, List<Integer> shots, int queries, int epis
         LogisticRegression.DEFAULT_C);
   }
 
-  /**
-   * A description for run records.
-   *
-   * @return the parameters by name
-   */
-  public Map<String, Object> describe() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("ways", ways);
-    m.put("shots", shots);
-    m.put("queries", queries);
-    m.put("episodes", episodes);
-    m.put("seed", seed);
-    m.put("logreg_c", c);
-    return m;
-  }
 }

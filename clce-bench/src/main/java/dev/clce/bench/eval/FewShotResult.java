@@ -26,8 +26,8 @@ public record FewShotResult(int ways, int shots, int queries, MeanCi logisticReg
     m.put("shots", shots);
     m.put("queries", queries);
     m.put("episodes", logisticRegression.n());
-    m.put("logreg", logisticRegression.describe());
-    m.put("nearest_centroid", nearestCentroid.describe());
+    m.put("logreg", logisticRegression);
+    m.put("nearest_centroid", nearestCentroid);
     return m;
   }
 }

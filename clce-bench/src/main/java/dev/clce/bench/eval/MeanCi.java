@@ -2,9 +2,7 @@ package dev.clce.bench.eval;
 
 import com.google.common.math.Stats;
 import org.apache.commons.math3.distribution.TDistribution;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The mean of {@code n} values with its 95% confidence half-width {@code t * sd / sqrt(n)}, where
@@ -55,19 +53,7 @@ public record MeanCi(double mean, double sd, double ci95, int n) {
     return new MeanCi(stats.mean(), sd, t95(n - 1) * sd / Math.sqrt(n), n);
   }
 
-  /**
-   * A description for JSON output.
-   *
-   * @return {@code {"mean", "ci95", "sd", "n"}}
-   */
-  public Map<String, Object> describe() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("mean", mean);
-    m.put("ci95", ci95);
-    m.put("sd", sd);
-    m.put("n", n);
-    return m;
-  }
+
 
   /**
    * As a percentage, for example {@code 83.21 +- 0.45 %} (for accuracies in [0, 1]).

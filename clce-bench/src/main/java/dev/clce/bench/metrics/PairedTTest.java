@@ -1,7 +1,5 @@
 package dev.clce.bench.metrics;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.commons.math3.distribution.TDistribution;
 
 /**
@@ -87,17 +85,4 @@ public record PairedTTest(int n, double meanDiff, double sdDiff, double t, int d
     return sdDiff > 0;
   }
 
-  /** @return the fields by name, for JSON and CSV */
-  public Map<String, Object> describe() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("n", n);
-    m.put("mean_diff", meanDiff);
-    m.put("sd_diff", sdDiff);
-    m.put("t", t);
-    m.put("df", df);
-    m.put("p", p);
-    m.put("ci95_low", ciLow);
-    m.put("ci95_high", ciHigh);
-    return m;
-  }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clce.bench.train.SyntheticFashion;
+import dev.clce.bench.train.SyntheticFashionData;
 import dev.clce.bench.train.TrainConfig;
 import dev.clce.bench.train.TrainJson;
 import dev.clce.bench.train.TrainNames;
@@ -19,9 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,23 +28,9 @@ import picocli.CommandLine;
 
 /** The train, eval and fewshot commands in-process, on a tiny model and a small synthetic dataset. */
 class TrainCommandTest {
-  @TempDir static Path shared;
-  static Path data;
+  @RegisterExtension static final SyntheticFashionData DATA = new SyntheticFashionData(4, 16, 10, 11);
 
   record Result(int code, String out, String err) {}
-
-  private static int threads;
-
-  @BeforeAll
-  static void writeData() throws IOException {
-    data = SyntheticFashion.write(shared.resolve("data"), 4, 16, 10, 11);
-    threads = SyntheticFashion.singleThreaded();
-  }
-
-  @AfterAll
-  static void restoreThreads() {
-    org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
-  }
 
   static Result run(String... args) {
     StringWriter out = new StringWriter();
@@ -55,7 +40,7 @@ class TrainCommandTest {
   }
 
   static List<String> tinyTrainArgs(Path outDir, String... extra) {
-    List<String> a = new ArrayList<>(List.of("train", "--data", "fashion-mnist:" + data, "--arch", "resnet18",
+    List<String> a = new ArrayList<>(List.of("train", "--data", "fashion-mnist:" + DATA.dir(), "--arch", "resnet18",
         "--stem", "small", "--width", "0.125", "--max-blocks", "1", "--image-size", "8", "--loss", "clce",
         "--batch", "8", "--steps", "3", "--seed", "5", "--optimizer", "adamw", "--lr", "0.01", "--sampler", "class-pairs",
         "--out", outDir.toString()));
@@ -90,7 +75,7 @@ class TrainCommandTest {
     // Fashion-MNIST has 10 classes (the synthetic files use 4 of them); the run trained on all.
     assertTrue(wrong.err().startsWith("error: classes: the model has 10 classes, the data 2"), wrong.err());
 
-    Result f = run("fewshot", "--checkpoint", dir.toString(), "--data", "fashion-mnist:" + data, "--classes", "0,1,2,3",
+    Result f = run("fewshot", "--checkpoint", dir.toString(), "--data", "fashion-mnist:" + DATA.dir(), "--classes", "0,1,2,3",
         "--ways", "3", "--shots", "1,2", "--queries", "3", "--episodes", "20", "--seed", "1", "--json");
     assertEquals(0, f.code(), f.err());
     JsonNode fs = json.readTree(f.out());

@@ -15,21 +15,17 @@ import dev.clce.models.Arch;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.ModelOptions;
 import dev.clce.models.Stem;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Training with {@code --chunk}: the trainer's chunked step against its plain step, which computes
@@ -38,23 +34,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class ChunkedTrainingTest {
   private static final PrintStream QUIET = new PrintStream(PrintStream.nullOutputStream());
-  @TempDir static Path shared;
-  static Path data;
-  private static int threads;
-
-  @BeforeAll
-  static void writeData() throws IOException {
-    data = SyntheticFashion.write(shared.resolve("data"), 4, 24, 6, 5);
-    threads = SyntheticFashion.singleThreaded();
-  }
-
-  @AfterAll
-  static void restoreThreads() {
-    Nd4j.getEnvironment().setMaxThreads(threads);
-  }
+  @RegisterExtension static final SyntheticFashionData DATA = new SyntheticFashionData(4, 24, 6, 5);
 
   private static DataConfig dataConfig() {
-    return DataConfig.of(DataSpec.parse("fashion-mnist:" + data)).withImageSize(16).withCropScaleMin(0.5);
+    return DataConfig.of(DataSpec.parse("fashion-mnist:" + DATA.dir())).withImageSize(16).withCropScaleMin(0.5);
   }
 
   /** A tiny ViT (LayerNorm only: chunks are exact) or ResNet (BatchNorm), SGD with momentum, batch 8. */

@@ -23,35 +23,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Short training runs of a tiny ResNet on a small synthetic dataset. */
 class TrainerTest {
   private static final PrintStream QUIET = new PrintStream(PrintStream.nullOutputStream());
-  @TempDir static Path shared;
-  static Path data;
-
-  private static int threads;
-
-  @BeforeAll
-  static void writeData() throws IOException {
-    data = SyntheticFashion.write(shared.resolve("data"), 4, 24, 10, 7);
-    threads = SyntheticFashion.singleThreaded();
-  }
-
-  @AfterAll
-  static void restoreThreads() {
-    Nd4j.getEnvironment().setMaxThreads(threads);
-  }
+  @RegisterExtension static final SyntheticFashionData DATA = new SyntheticFashionData(4, 24, 10, 7);
 
   /** A tiny small-stem ResNet-18 (8 channels, one block per stage) on 14x14 crops, Adam, a number of steps. */
   static TrainConfig tiny(LossKind loss, long steps) {
-    return new TrainConfig(DataConfig.of(DataSpec.parse("fashion-mnist:" + data)).withImageSize(14).withCropScaleMin(0.5),
+    return new TrainConfig(DataConfig.of(DataSpec.parse("fashion-mnist:" + DATA.dir())).withImageSize(14).withCropScaleMin(0.5),
         Arch.RESNET18, ModelOptions.builder().optStem(Stem.SMALL).optWidth(0.125).optMaxBlocksPerStage(1).build(),
         LossConfig.builder(loss).build(), OptimizerConfig.of(OptimizerKind.ADAM, 0.01).withWeightDecay(1e-4),
         Budget.ofSteps(8, steps), 3, RunPolicy.DEFAULT);
@@ -81,7 +65,7 @@ class TrainerTest {
 
   @Test
   void vitWithProjectionHeadTrains(@TempDir Path out) {
-    TrainConfig c = TrainConfig.of(DataConfig.of(DataSpec.parse("fashion-mnist:" + data)).withImageSize(16),
+    TrainConfig c = TrainConfig.of(DataConfig.of(DataSpec.parse("fashion-mnist:" + DATA.dir())).withImageSize(16),
             Arch.VIT_TI_16, LossConfig.builder(LossKind.SUPCON).optTau(0.2).build(), Budget.ofSteps(8, 3))
         .withModel(ModelOptions.builder().optWidth(0.1).optMaxBlocksPerStage(1).optProjectionHead(true)
             .optProjectionDim(8).build())
