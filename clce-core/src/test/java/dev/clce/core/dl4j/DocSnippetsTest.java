@@ -27,7 +27,8 @@ class DocSnippetsTest {
   void docsShowTheTestedExamples() throws IOException {
     String docs = Files.readString(Path.of("../docs/DL4J.md"), StandardCharsets.UTF_8);
     Path tests = Path.of("src/test/java/dev/clce/core");
-    for (Path f : List.of(tests.resolve("dl4j/IteratorExamples.java"), tests.resolve("dl4j/SameDiffFitExample.java"),
+    for (Path f : List.of(tests.resolve("dl4j/IteratorExamples.java"), tests.resolve("dl4j/DataVecExample.java"),
+        tests.resolve("dl4j/SameDiffFitExample.java"),
         tests.resolve("dl4j/ParallelExample.java"), tests.resolve("gradcheck/MyGraphGradientTest.java"))) {
       assertTrue(docs.contains(snippet(f)), "docs/DL4J.md does not show " + f + " as it is");
     }
