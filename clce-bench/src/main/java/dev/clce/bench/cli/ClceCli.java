@@ -44,11 +44,16 @@ public final class ClceCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** {@code --version}: the version Maven built this as, not a literal that can drift from the pom. */
+  /**
+   * {@code --version}: the version Maven built this as, not a literal that can drift from the pom,
+   * and the ND4J native build on the class path (CPU classifier or CUDA), so a user sees which backend
+   * a build with {@code CLCE_MVN_ARGS} really runs.
+   */
   static final class BuildVersion implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"clce " + Provenance.clceVersion() + " (DL4J/ND4J " + Provenance.nd4jBuildVersion() + ")"};
+      return new String[] {"clce " + Provenance.clceVersion() + " (DL4J/ND4J " + Provenance.nd4jBuildVersion() + ")",
+          "ND4J build: " + Provenance.nd4jBuild()};
     }
   }
 

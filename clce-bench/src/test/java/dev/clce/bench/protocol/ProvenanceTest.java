@@ -37,6 +37,7 @@ class ProvenanceTest {
     int code = ClceCli.newCommandLine(new PrintWriter(out), new PrintWriter(new StringWriter())).execute("--version");
     assertEquals(0, code);
     assertTrue(out.toString().startsWith("clce " + v + " "), out.toString());
+    assertTrue(out.toString().contains("\nND4J build: " + Provenance.nd4jBuild()), out.toString());
   }
 
   @Test
