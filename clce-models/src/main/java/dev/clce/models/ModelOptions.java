@@ -141,6 +141,21 @@ public final class ModelOptions {
     return maxBlocksPerStage == 0 ? blocks : Math.min(blocks, maxBlocksPerStage);
   }
 
+  /** Equal when every option is (a resumed run compares its configuration with the one it was started with). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelOptions m && classes == m.classes && imageSize == m.imageSize && channels == m.channels
+        && stem == m.stem && Double.compare(width, m.width) == 0 && projectionHead == m.projectionHead
+        && projectionDim == m.projectionDim && maxBlocksPerStage == m.maxBlocksPerStage && seed == m.seed
+        && dataType == m.dataType && normKernel == m.normKernel;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(classes, imageSize, channels, stem, width, projectionHead, projectionDim,
+        maxBlocksPerStage, seed, dataType, normKernel);
+  }
+
   @Override
   public String toString() {
     return "ModelOptions{classes=" + classes + ", imageSize=" + imageSize + ", channels=" + channels + ", stem=" + stem.cliName()

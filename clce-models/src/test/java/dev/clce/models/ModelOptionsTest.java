@@ -1,6 +1,7 @@
 package dev.clce.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,5 +52,29 @@ class ModelOptionsTest {
     assertEquals(384, v.embeddingDim());
     assertEquals(1, v.details().get("depth"));
     assertEquals(1536, v.details().get("mlpDim"));
+  }
+
+  /** Each option alone makes two values unequal; the same options make them equal, with equal hash codes. */
+  @Test
+  void equalExactlyWhenEveryOptionIs() {
+    ModelOptions base = ModelOptions.builder().optClasses(5).optImageSize(32).optChannels(1).optStem(Stem.SMALL)
+        .optWidth(0.5).optProjectionHead(true).optProjectionDim(64).optMaxBlocksPerStage(1).optSeed(3).build();
+    ModelOptions same = base.toBuilder().build();
+    assertEquals(base, same);
+    assertEquals(base.hashCode(), same.hashCode());
+    java.util.Map<String, ModelOptions> changed = new java.util.LinkedHashMap<>();
+    changed.put("classes", base.toBuilder().optClasses(6).build());
+    changed.put("imageSize", base.toBuilder().optImageSize(33).build());
+    changed.put("channels", base.toBuilder().optChannels(3).build());
+    changed.put("stem", base.toBuilder().optStem(Stem.IMAGENET).build());
+    changed.put("width", base.toBuilder().optWidth(0.25).build());
+    changed.put("projectionHead", base.toBuilder().optProjectionHead(false).build());
+    changed.put("projectionDim", base.toBuilder().optProjectionDim(32).build());
+    changed.put("maxBlocksPerStage", base.toBuilder().optMaxBlocksPerStage(2).build());
+    changed.put("seed", base.toBuilder().optSeed(4).build());
+    changed.put("dataType", base.toBuilder().optDataType(DataType.DOUBLE).build());
+    changed.put("normKernel", base.toBuilder().optNormKernel(java.util.Arrays.stream(dev.clce.models.layers.NormKernel.values())
+        .filter(k -> k != base.normKernel()).findFirst().orElseThrow()).build());
+    changed.forEach((option, other) -> assertNotEquals(base, other, option));
   }
 }

@@ -211,17 +211,4 @@ public record TrainConfig(DataConfig data, Arch arch, ModelOptions model, LossCo
   private static String text(JsonNode n) {
     return n == null ? "(none)" : n.isTextual() ? n.asText() : n.toString();
   }
-
-  /** Equal when every part is; {@link ModelOptions} has no equals of its own, so it is compared by its fields' text. */
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof TrainConfig t && data.equals(t.data) && arch == t.arch && model.toString().equals(t.model.toString())
-        && loss.equals(t.loss) && optimizer.equals(t.optimizer) && budget.equals(t.budget) && seed == t.seed
-        && run.equals(t.run);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(data, arch, model.toString(), loss, optimizer, budget, seed, run);
-  }
 }
