@@ -71,10 +71,11 @@ final class ChunkedStep implements TrainStep {
     ChunkedResult r = chunked.compute(Map.of(ModelNames.INPUT, features), labels, 2 * chunkImages);
     features.close();
     labels.close();
-    if (!Double.isFinite(r.loss())) {
+    try {
+      FiniteCheck.check(globalStep + 1, r.loss(), r.gradients(), model.parameterNames());
+    } catch (NonFiniteException e) {
       closeAll(r);
-      throw new IllegalStateException("the loss is " + r.loss() + " at step " + (globalStep + 1)
-          + ": lower --lr or change the loss parameters");
+      throw e;
     }
     List<Map<String, INDArray>> stats = new ArrayList<>(r.chunks().size());
     List<Long> sizes = new ArrayList<>(r.chunks().size());

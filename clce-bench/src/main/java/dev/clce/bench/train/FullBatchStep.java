@@ -45,9 +45,14 @@ final class FullBatchStep implements TrainStep {
     OutAndGrad og = sd.calculateGradientsAndOutputs(ph, outputs, parameters);
     Map<String, INDArray> outs = og.getOutputs();
     double loss = outs.get(TrainNames.LOSS).getDouble(0);
-    if (!Double.isFinite(loss)) {
-      throw new IllegalStateException("the loss is " + loss + " at step " + (globalStep + 1)
-          + ": lower --lr or change the loss parameters");
+    try {
+      FiniteCheck.check(globalStep + 1, loss, og.getGradients(), parameters);
+    } catch (NonFiniteException e) {
+      closeAll(outs);
+      closeAll(og.getGradients());
+      batch.features().close();
+      batch.labels().close();
+      throw e;
     }
     model.batchNormStatistics().update(outs, batch.features().size(0));
     optimizer.step(sd, og.getGradients(), globalStep, epoch);

@@ -16,7 +16,9 @@ public interface TrainStep {
    * @param batch the views and their labels
    * @param globalStep steps completed before this one
    * @param epoch the epoch of this step (from 0)
-   * @return the loss (finite; a non-finite loss is an {@link IllegalStateException})
+   * @return the loss (finite)
+   * @throws NonFiniteException when the loss or a gradient is not finite ({@link FiniteCheck}); the
+   *     parameters and BatchNorm statistics are then unchanged
    */
   double run(TwoViewBatch batch, long globalStep, int epoch);
 }

@@ -6,6 +6,7 @@ import dev.clce.bench.data.ClassPairSampler;
 import dev.clce.bench.data.Seeds;
 import dev.clce.bench.data.ShuffleSampler;
 import dev.clce.bench.data.TwoViewAugmenter;
+import dev.clce.core.internal.AtomicFiles;
 import dev.clce.core.loss.LossKind;
 import dev.clce.core.loss.SDClceLoss;
 import dev.clce.bench.protocol.Provenance;
@@ -83,6 +84,7 @@ public final class Trainer {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("out: " + dir + " exists and is not a directory");
     }
+    checkWritable(dir);
     // 2. The checkpoint is read and checked in full before anything is built.
     Checkpoint ckpt = resume && newest != null ? Checkpoint.read(newest) : null;
     // 3. Data, and the configuration resolved against it.
@@ -167,6 +169,42 @@ public final class Trainer {
     return new Trainer(config, dir, resume, log == null ? new PrintStream(PrintStream.nullOutputStream()) : log);
   }
 
+  /**
+   * Refuses a run directory that cannot be written before any data is loaded or any step is run,
+   * rather than after the first hours of training. The directory (or, while it does not exist yet,
+   * its nearest existing ancestor) must be a directory in which a file can be created: a probe file is
+   * created and deleted, which also catches read-only mounts and permissions that {@code access(2)}
+   * reports wrongly (root). A full disk can still fail a later write; that write is atomic
+   * ({@code AtomicFiles}), names its file, and leaves the previous checkpoint as it was.
+   */
+  static void checkWritable(Path dir) {
+    Path existing = dir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      throw new IllegalArgumentException("out: " + dir + " cannot be created: no part of the path exists");
+    }
+    if (!Files.isDirectory(existing)) {
+      throw new IllegalArgumentException("out: " + dir + " cannot be created: " + existing + " is not a directory");
+    }
+    Path probe = null;
+    try {
+      probe = Files.createTempFile(existing, ".clce-write-check.", AtomicFiles.TEMP_SUFFIX);
+    } catch (IOException | SecurityException e) {
+      throw new IllegalArgumentException("out: " + existing + " is not writable" + (existing.equals(dir.toAbsolutePath())
+          ? "" : " (needed to create " + dir + ")") + ": " + e, e);
+    } finally {
+      if (probe != null) {
+        try {
+          Files.deleteIfExists(probe);
+        } catch (IOException ignored) {
+          // a stray probe starts with a dot: nothing reads it
+        }
+      }
+    }
+  }
+
   private static int checkBatch(int batch, int size) {
     if (batch > size) {
       throw new IllegalArgumentException("batch: must be at most the number of training images " + size + ", got " + batch);
@@ -248,7 +286,14 @@ public final class Trainer {
       int batch = config.budget().batch();
       while (step < stop) {
         BatchIterator.Position pos = batches.position();
-        double loss = trainStep.run(batches.next(), pos.globalStep(), (int) pos.epoch());
+        double loss;
+        try {
+          loss = trainStep.run(batches.next(), pos.globalStep(), (int) pos.epoch());
+        } catch (IllegalArgumentException e) {
+          // The configuration was checked when the trainer was built: what the loss refuses now is the
+          // model's output of this step (NaN or infinite embeddings or logits of a diverged model).
+          throw new NonFiniteException(step + 1, NonFiniteException.Where.LOSS_INPUT, null, e.getMessage(), e);
+        }
         step++;
         lastLoss = loss;
         epochLossSum += loss;
@@ -340,6 +385,8 @@ public final class Trainer {
    * @return the file written
    */
   public Path saveCheckpoint() {
+    // An update can overflow a parameter although its gradient was finite: such a state is never saved.
+    FiniteCheck.checkArrays(step, NonFiniteException.Where.PARAMETER, model.stateNames(), model::stateArray);
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put(Checkpoint.KEY_STEP, step);
     meta.put("total_steps", totalSteps);

@@ -35,7 +35,12 @@ class TrainerTest {
 
   /** A tiny small-stem ResNet-18 (8 channels, one block per stage) on 14x14 crops, Adam, a number of steps. */
   static TrainConfig tiny(LossKind loss, long steps) {
-    return new TrainConfig(DataConfig.of(DataSpec.parse("fashion-mnist:" + DATA.dir())).withImageSize(14).withCropScaleMin(0.5),
+    return tiny(DATA.dir(), loss, steps);
+  }
+
+  /** {@link #tiny(LossKind, long)} on another class's synthetic data. */
+  static TrainConfig tiny(Path data, LossKind loss, long steps) {
+    return new TrainConfig(DataConfig.of(DataSpec.parse("fashion-mnist:" + data)).withImageSize(14).withCropScaleMin(0.5),
         Arch.RESNET18, ModelOptions.builder().optStem(Stem.SMALL).optWidth(0.125).optMaxBlocksPerStage(1).build(),
         LossConfig.builder(loss).build(), OptimizerConfig.of(OptimizerKind.ADAM, 0.01).withWeightDecay(1e-4),
         Budget.ofSteps(8, steps), 3, RunPolicy.DEFAULT);
