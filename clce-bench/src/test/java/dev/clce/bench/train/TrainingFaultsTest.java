@@ -105,6 +105,21 @@ class TrainingFaultsTest {
     assertEquals(e.getMessage(), e2.getMessage());
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void anUpdateThatOverflowsAParameterIsNeverCheckpointed(boolean chunked, @TempDir Path dir) throws IOException {
+    // 1e40 / 10 exceeds the largest float: the first update turns parameters infinite (or NaN)
+    // although the loss and every gradient of step 1 were finite.
+    NonFiniteException e = assertThrows(NonFiniteException.class,
+        () -> Trainer.create(diverging(chunked, 1e40), dir, false, QUIET).run());
+    assertEquals(1, e.step(), e.getMessage());
+    assertEquals(NonFiniteException.Where.PARAMETER, e.where(), e.getMessage());
+    assertTrue(e.getMessage().startsWith("training stopped at step 1: parameter " + e.name() + " holds "), e.getMessage());
+    assertEquals(List.of(), Checkpoint.list(dir));
+    assertFalse(Files.exists(dir.resolve(TrainNames.FINAL_JSON)), "final.json written");
+    assertTrue(files(dir).stream().noneMatch(n -> n.startsWith(".")), "temporary files left: " + files(dir));
+  }
+
   @Test
   void theCheckNamesTheLossOrTheFirstBadGradientInParameterOrder() {
     List<String> names = List.of("a", "b", "c");
