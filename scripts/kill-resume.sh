@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SIGKILL at random moments: the run of scripts/resume-check.sh (longer, with a checkpoint every few
+# steps) is killed KILLS times and resumed with --resume after each kill; then it runs to the end and
+# its final.json must hold the same weights_sha256 as an uninterrupted run.
+#
+#   scripts/kill-resume.sh [KILLS] [OUT_DIR]       (defaults 20, /tmp/clce-kill-resume; needs Fashion-MNIST)
+#
+# Environment: STEPS (default 300), CHECKPOINT_EVERY (default 2), KILL_SEED (the schedule, default 1),
+# WRITE_EVERY (default 3: every 3rd kill waits for a checkpoint's temporary file to appear and kills on
+# sight, so that kills land inside checkpoint writes; the others come after a random delay between 0
+# and the start-up time plus a share of the training time). OMP_NUM_THREADS defaults to 1: weights repeat bit for
+# bit only at a fixed thread count (docs/TRAINING.md).
+# Output: OUT_DIR/kills.csv (one row per kill: where it landed), OUT_DIR/summary.txt; exit 1 unless identical.
+set -euo pipefail
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+kills="${1:-20}"
+out="${2:-/tmp/clce-kill-resume}"
+export RESUME_STEPS="${STEPS:-300}"
+export RESUME_CHECKPOINT_EVERY="${CHECKPOINT_EVERY:-2}"
+write_every="${WRITE_EVERY:-3}"
+RANDOM="${KILL_SEED:-1}"
+# shellcheck source=resume-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/resume-lib.sh"
+rm -rf "$out"
+mkdir -p "$out"
+resume_build
+
+now_ms() { date +%s%3N; }
+# temporary files of atomic writes in the run directory, one a line, sorted (a kill can leave them)
+temp_files() { find "$out/killed" -maxdepth 1 -name '.*.tmp' -printf '%f\n' 2>/dev/null | sort || true; }
+
+# The uninterrupted run, timed: start-up (until its first metrics record) and the whole.
+t0=$(now_ms)
+resume_train "$out/straight" >"$out/straight.out" 2>"$out/straight.err" &
+pid=$!
+startup_ms=
+while kill -0 "$pid" 2>/dev/null; do
+  if [ -z "$startup_ms" ] && [ -s "$out/straight/metrics.jsonl" ]; then startup_ms=$(( $(now_ms) - t0 )); fi
+  sleep 0.05
+done
+wait "$pid"
+total_ms=$(( $(now_ms) - t0 ))
+straight=$(resume_sha "$out/straight")
+# A random kill comes within the start-up plus half of this run's share of the training time.
+window_ms=$(( startup_ms + (total_ms - startup_ms) / (2 * kills) ))
+
+dir="$out/killed"
+echo "kill,mode,delay_ms,step_before,step_at_kill,newest_checkpoint,temp_files,landed" >"$out/kills.csv"
+for k in $(seq 1 "$kills"); do
+  before=$(resume_last_step "$dir")
+  temps_before=$(temp_files)
+  mode=random
+  [ $(( k % write_every )) -eq 0 ] && mode=write
+  t0=$(now_ms)
+  resume_train "$dir" --resume >>"$out/attempts.out" 2>>"$out/attempts.err" &
+  pid=$!
+  if [ "$mode" = write ]; then
+    # kill on sight of a checkpoint being written (its temporary file, .checkpoint-*.tmp)
+    until compgen -G "$dir/.checkpoint-*.tmp" >/dev/null; do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.002
+    done
+  else
+    delay=$(( (RANDOM * 32768 + RANDOM) % window_ms ))
+    sleep "$(printf '%d.%03d' $(( delay / 1000 )) $(( delay % 1000 )))"
+  fi
+  if ! kill -9 "$pid" 2>/dev/null; then
+    wait "$pid" || true
+    echo "attempt $k ended before it was killed (see $out/attempts.err); raise STEPS" >&2
+    exit 1
+  fi
+  wait "$pid" 2>/dev/null || true
+  delay_ms=$(( $(now_ms) - t0 ))
+  at=$(resume_last_step "$dir")
+  newest=$(cd "$dir" 2>/dev/null && find . -maxdepth 1 -name 'checkpoint-*.ckpt' -printf '%f\n' | sort | tail -n 1 || true)
+  temps=$(comm -13 <(echo "$temps_before") <(temp_files) | paste -sd ' ')
+  if [[ "$temps" == *".checkpoint-"* ]]; then landed="checkpoint write"
+  elif [ -n "$temps" ]; then landed="other write ($temps)"
+  elif [ "$at" = "$before" ]; then landed="start-up (no step)"
+  else landed="training"; fi
+  echo "$k,$mode,$delay_ms,$before,$at,${newest:-none},${temps:-none},$landed" | sed 's/ ,/,/g' >>"$out/kills.csv"
+done
+
+resume_train "$dir" --resume >"$out/final.out" 2>"$out/final.err"
+resumed=$(resume_sha "$dir")
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(uptime | sed 's/.*load average: //'); OMP_NUM_THREADS=$OMP_NUM_THREADS"
+  echo "run: ${RESUME_STEPS} steps, checkpoint every ${RESUME_CHECKPOINT_EVERY}; straight run ${total_ms} ms (start-up ${startup_ms} ms); random kills within ${window_ms} ms; KILL_SEED=${KILL_SEED:-1}"
+  echo "kills: $kills; landed: $(tail -n +2 "$out/kills.csv" | cut -d, -f8 | sed 's/ (.*//' | sort | uniq -c | sed 's/^ *//' | paste -sd ';' | sed 's/;/; /g')"
+  echo "straight  $straight"
+  echo "resumed   $resumed"
+  if [ "$straight" = "$resumed" ]; then echo "identical"; else echo "DIFFERENT"; fi
+} >"$out/summary.txt"
+cat "$out/summary.txt"
+[ "$straight" = "$resumed" ]
