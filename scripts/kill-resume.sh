@@ -7,8 +7,8 @@
 #
 # Environment: STEPS (default 300), CHECKPOINT_EVERY (default 2), KILL_SEED (the schedule, default 1),
 # WRITE_EVERY (default 3: every 3rd kill waits for a checkpoint's temporary file to appear and kills on
-# sight, so that kills land inside checkpoint writes; the others come after a random delay between 0
-# and the start-up time plus a share of the training time). OMP_NUM_THREADS defaults to 1: weights repeat bit for
+# sight, so that kills land inside checkpoint writes; the others come after a random delay from half
+# the start-up time to the start-up time plus 1.5 times a kill's share of the training time). OMP_NUM_THREADS defaults to 1: weights repeat bit for
 # bit only at a fixed thread count (docs/TRAINING.md).
 # Output: OUT_DIR/kills.csv (one row per kill: where it landed), OUT_DIR/summary.txt; exit 1 unless identical.
 set -euo pipefail
@@ -41,8 +41,10 @@ done
 wait "$pid"
 total_ms=$(( $(now_ms) - t0 ))
 straight=$(resume_sha "$out/straight")
-# A random kill comes within the start-up plus half of this run's share of the training time.
-window_ms=$(( startup_ms + (total_ms - startup_ms) / (2 * kills) ))
+# A random kill comes after half the start-up and within the start-up plus 1.5 times this kill's
+# share of the training time, so that most land in training, some in start-up (reading the checkpoint).
+from_ms=$(( startup_ms / 2 ))
+window_ms=$(( startup_ms - from_ms + 3 * (total_ms - startup_ms) / (2 * kills) ))
 
 dir="$out/killed"
 echo "kill,mode,delay_ms,step_before,step_at_kill,newest_checkpoint,temp_files,landed" >"$out/kills.csv"
@@ -55,13 +57,14 @@ for k in $(seq 1 "$kills"); do
   resume_train "$dir" --resume >>"$out/attempts.out" 2>>"$out/attempts.err" &
   pid=$!
   if [ "$mode" = write ]; then
-    # kill on sight of a checkpoint being written (its temporary file, .checkpoint-*.tmp)
+    # kill on sight of a checkpoint being written (its temporary file, .checkpoint-*.tmp): wait for the
+    # first step of this attempt, then poll with shell builtins only (no process per poll, for speed)
+    until [ "$(resume_last_step "$dir")" != "$before" ] || ! kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
     until compgen -G "$dir/.checkpoint-*.tmp" >/dev/null; do
       kill -0 "$pid" 2>/dev/null || break
-      sleep 0.002
     done
   else
-    delay=$(( (RANDOM * 32768 + RANDOM) % window_ms ))
+    delay=$(( from_ms + (RANDOM * 32768 + RANDOM) % window_ms ))
     sleep "$(printf '%d.%03d' $(( delay / 1000 )) $(( delay % 1000 )))"
   fi
   if ! kill -9 "$pid" 2>/dev/null; then
@@ -85,7 +88,7 @@ resume_train "$dir" --resume >"$out/final.out" 2>"$out/final.err"
 resumed=$(resume_sha "$dir")
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(uptime | sed 's/.*load average: //'); OMP_NUM_THREADS=$OMP_NUM_THREADS"
-  echo "run: ${RESUME_STEPS} steps, checkpoint every ${RESUME_CHECKPOINT_EVERY}; straight run ${total_ms} ms (start-up ${startup_ms} ms); random kills within ${window_ms} ms; KILL_SEED=${KILL_SEED:-1}"
+  echo "run: ${RESUME_STEPS} steps, checkpoint every ${RESUME_CHECKPOINT_EVERY}; straight run ${total_ms} ms (start-up ${startup_ms} ms); random kills after ${from_ms}-$(( from_ms + window_ms )) ms; KILL_SEED=${KILL_SEED:-1}"
   echo "kills: $kills; landed: $(tail -n +2 "$out/kills.csv" | cut -d, -f8 | sed 's/ (.*//' | sort | uniq -c | sed 's/^ *//' | paste -sd ';' | sed 's/;/; /g')"
   echo "straight  $straight"
   echo "resumed   $resumed"
