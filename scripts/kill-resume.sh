@@ -31,7 +31,7 @@ temp_files() { find "$out/killed" -maxdepth 1 -name '.*.tmp' -printf '%f\n' 2>/d
 
 # The uninterrupted run, timed: start-up (until its first metrics record) and the whole.
 t0=$(now_ms)
-resume_train "$out/straight" >"$out/straight.out" 2>"$out/straight.err" &
+"${resume_cmd[@]}" --out "$out/straight" >"$out/straight.out" 2>"$out/straight.err" &
 pid=$!
 startup_ms=
 while kill -0 "$pid" 2>/dev/null; do
@@ -54,7 +54,7 @@ for k in $(seq 1 "$kills"); do
   mode=random
   [ $(( k % write_every )) -eq 0 ] && mode=write
   t0=$(now_ms)
-  resume_train "$dir" --resume >>"$out/attempts.out" 2>>"$out/attempts.err" &
+  "${resume_cmd[@]}" --out "$dir" --resume >>"$out/attempts.out" 2>>"$out/attempts.err" &
   pid=$!
   if [ "$mode" = write ]; then
     # kill on sight of a checkpoint being written (its temporary file, .checkpoint-*.tmp): wait for the
@@ -84,7 +84,7 @@ for k in $(seq 1 "$kills"); do
   echo "$k,$mode,$delay_ms,$before,$at,${newest:-none},${temps:-none},$landed" | sed 's/ ,/,/g' >>"$out/kills.csv"
 done
 
-resume_train "$dir" --resume >"$out/final.out" 2>"$out/final.err"
+"${resume_cmd[@]}" --out "$dir" --resume >"$out/final.out" 2>"$out/final.err"
 resumed=$(resume_sha "$dir")
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(uptime | sed 's/.*load average: //'); OMP_NUM_THREADS=$OMP_NUM_THREADS"

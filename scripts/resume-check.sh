@@ -12,9 +12,9 @@ rm -rf "$out"
 mkdir -p "$out"
 resume_build
 
-resume_train "$out/straight" >"$out/straight.out" 2>"$out/straight.err"
+"${resume_cmd[@]}" --out "$out/straight" >"$out/straight.out" 2>"$out/straight.err"
 
-resume_train "$out/killed" >/dev/null 2>"$out/killed.err" &
+"${resume_cmd[@]}" --out "$out/killed" >/dev/null 2>"$out/killed.err" &
 pid=$!
 until [ -f "$out/killed/checkpoint-000000020.ckpt" ] && grep -q '"step":3[0-9]' "$out/killed/metrics.jsonl" 2>/dev/null; do
   kill -0 "$pid" 2>/dev/null || { echo "the run ended before it could be killed" >&2; exit 1; }
@@ -24,7 +24,7 @@ kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 killed_at=$(resume_last_step "$out/killed")
 
-resume_train "$out/killed" --resume >"$out/resumed.out" 2>"$out/resumed.err"
+"${resume_cmd[@]}" --out "$out/killed" --resume >"$out/resumed.out" 2>"$out/resumed.err"
 
 a=$(resume_sha "$out/straight")
 b=$(resume_sha "$out/killed")

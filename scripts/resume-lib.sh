@@ -14,12 +14,10 @@ resume_build() {
   "$resume_root/clce" --version >/dev/null
 }
 
-# resume_train OUT_DIR [more train options]: the run in the foreground.
-resume_train() {
-  local dir="$1"
-  shift
-  "$resume_root/clce" train "${resume_args[@]}" --out "$dir" "$@"
-}
+# The command; add --out DIR (and --resume). Start it in the background as
+# "${resume_cmd[@]}" --out DIR & : then $! is the JVM itself (the launcher execs java), which is what
+# a SIGKILL must hit. A shell function run with & would be a subshell whose JVM survives the kill.
+resume_cmd=("$resume_root/clce" train "${resume_args[@]}")
 
 # resume_sha OUT_DIR: weights_sha256 of the run's final.json.
 resume_sha() {
