@@ -27,6 +27,22 @@ resume_build
 
 now_ms() { date +%s%3N; }
 # temporary files of atomic writes in the run directory, one a line, sorted (a kill can leave them)
+# the step of the newest checkpoint in the run directory (0 when none)
+newest_step() {
+  local f
+  f=$(find "$out/killed" -maxdepth 1 -name 'checkpoint-*.ckpt' -printf '%f\n' 2>/dev/null | sort | tail -n 1)
+  f="${f#checkpoint-}"
+  f="${f%.ckpt}"
+  echo $(( 10#${f:-0} ))
+}
+# true when a checkpoint's temporary file exists that was not there before this attempt (builtins only)
+new_checkpoint_temp() {
+  local f
+  for f in "$out/killed"/.checkpoint-*.tmp; do
+    [ -e "$f" ] && [[ "$temps_before" != *"${f##*/}"* ]] && return 0
+  done
+  return 1
+}
 temp_files() { find "$out/killed" -maxdepth 1 -name '.*.tmp' -printf '%f\n' 2>/dev/null | sort || true; }
 
 # The uninterrupted run, timed: start-up (until its first metrics record) and the whole.
@@ -47,9 +63,11 @@ from_ms=$(( startup_ms / 2 ))
 window_ms=$(( startup_ms - from_ms + 3 * (total_ms - startup_ms) / (2 * kills) ))
 
 dir="$out/killed"
-echo "kill,mode,delay_ms,step_before,step_at_kill,newest_checkpoint,temp_files,landed" >"$out/kills.csv"
+echo "kill,mode,delay_ms,step_before,resumed_at,step_at_kill,newest_checkpoint,temp_files,landed" >"$out/kills.csv"
 for k in $(seq 1 "$kills"); do
   before=$(resume_last_step "$dir")
+  # where this attempt starts: the newest checkpoint's step (a resume drops later metrics records)
+  start=$(newest_step)
   temps_before=$(temp_files)
   mode=random
   [ $(( k % write_every )) -eq 0 ] && mode=write
@@ -60,7 +78,8 @@ for k in $(seq 1 "$kills"); do
     # kill on sight of a checkpoint being written (its temporary file, .checkpoint-*.tmp): wait for the
     # first step of this attempt, then poll with shell builtins only (no process per poll, for speed)
     until [ "$(resume_last_step "$dir")" != "$before" ] || ! kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-    until compgen -G "$dir/.checkpoint-*.tmp" >/dev/null; do
+    # (a temporary file left by an earlier kill does not count)
+    until new_checkpoint_temp; do
       kill -0 "$pid" 2>/dev/null || break
     done
   else
@@ -79,9 +98,9 @@ for k in $(seq 1 "$kills"); do
   temps=$(comm -13 <(echo "$temps_before") <(temp_files) | paste -sd ' ')
   if [[ "$temps" == *".checkpoint-"* ]]; then landed="checkpoint write"
   elif [ -n "$temps" ]; then landed="other write ($temps)"
-  elif [ "$at" = "$before" ]; then landed="start-up (no step)"
+  elif [ "$at" -le "$start" ]; then landed="start-up (no step)"
   else landed="training"; fi
-  echo "$k,$mode,$delay_ms,$before,$at,${newest:-none},${temps:-none},$landed" | sed 's/ ,/,/g' >>"$out/kills.csv"
+  echo "$k,$mode,$delay_ms,$before,$start,$at,${newest:-none},${temps:-none},$landed" | sed 's/ ,/,/g' >>"$out/kills.csv"
 done
 
 "${resume_cmd[@]}" --out "$dir" --resume >"$out/final.out" 2>"$out/final.err"
@@ -89,7 +108,7 @@ resumed=$(resume_sha "$dir")
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(uptime | sed 's/.*load average: //'); OMP_NUM_THREADS=$OMP_NUM_THREADS"
   echo "run: ${RESUME_STEPS} steps, checkpoint every ${RESUME_CHECKPOINT_EVERY}; straight run ${total_ms} ms (start-up ${startup_ms} ms); random kills after ${from_ms}-$(( from_ms + window_ms )) ms; KILL_SEED=${KILL_SEED:-1}"
-  echo "kills: $kills; landed: $(tail -n +2 "$out/kills.csv" | cut -d, -f8 | sed 's/ (.*//' | sort | uniq -c | sed 's/^ *//' | paste -sd ';' | sed 's/;/; /g')"
+  echo "kills: $kills; landed: $(tail -n +2 "$out/kills.csv" | cut -d, -f9 | sed 's/ (.*//' | sort | uniq -c | sed 's/^ *//' | paste -sd ';' | sed 's/;/; /g')"
   echo "straight  $straight"
   echo "resumed   $resumed"
   if [ "$straight" = "$resumed" ]; then echo "identical"; else echo "DIFFERENT"; fi
