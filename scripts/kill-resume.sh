@@ -43,6 +43,13 @@ new_checkpoint_temp() {
   done
   return 1
 }
+# when metrics.jsonl was last written, in ms (0 when absent): an attempt that wrote no record of its
+# own leaves the previous attempt's steps there
+metrics_ms() {
+  local t
+  t=$(stat -c '%.3Y' "$out/killed/metrics.jsonl" 2>/dev/null || echo 0)
+  echo $(( ${t/./} ))
+}
 temp_files() { find "$out/killed" -maxdepth 1 -name '.*.tmp' -printf '%f\n' 2>/dev/null | sort || true; }
 
 # The uninterrupted run, timed: start-up (until its first metrics record) and the whole.
@@ -98,7 +105,7 @@ for k in $(seq 1 "$kills"); do
   temps=$(comm -13 <(echo "$temps_before") <(temp_files) | paste -sd ' ')
   if [[ "$temps" == *".checkpoint-"* ]]; then landed="checkpoint write"
   elif [ -n "$temps" ]; then landed="other write ($temps)"
-  elif [ "$at" -le "$start" ]; then landed="start-up (no step)"
+  elif [ "$(metrics_ms)" -lt "$t0" ] || [ "$at" -le "$start" ]; then landed="start-up (no step)"
   else landed="training"; fi
   echo "$k,$mode,$delay_ms,$before,$start,$at,${newest:-none},${temps:-none},$landed" | sed 's/ ,/,/g' >>"$out/kills.csv"
 done
