@@ -1,8 +1,10 @@
 package dev.clce.bench.cli;
 
 import dev.clce.bench.protocol.Provenance;
+import dev.clce.bench.train.NonFiniteException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
@@ -87,6 +89,13 @@ public final class ClceCli implements Runnable {
         commandLine.getErr().println("error: " + ex.getMessage());
         commandLine.getErr().flush();
         return EXIT_BAD_INPUT;
+      }
+      // Faults of a run, not of its input: a diverged step, a file that could not be written. Their
+      // messages name the step or the file; a stack trace would add nothing for the user.
+      if (ex instanceof NonFiniteException || ex instanceof UncheckedIOException) {
+        commandLine.getErr().println("error: " + ex.getMessage());
+        commandLine.getErr().flush();
+        return 1;
       }
       throw ex;
     });

@@ -49,6 +49,18 @@ class TrainCommandTest {
   }
 
   @Test
+  void aDivergedRunIsOneErrorLineNamingTheStep(@TempDir Path tmp) {
+    Path dir = tmp.resolve("run");
+    Result r = run("train", "--data", "fashion-mnist:" + DATA.dir(), "--arch", "resnet18", "--stem", "small", "--width",
+        "0.125", "--max-blocks", "1", "--image-size", "8", "--loss", "clce", "--batch", "8", "--steps", "3", "--seed", "5",
+        "--optimizer", "sgd", "--lr", "1e40", "--checkpoint-every", "1", "--out", dir.toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("error: training stopped at step 1: parameter "), r.err());
+    assertFalse(r.err().contains("\tat "), "a stack trace: " + r.err());
+    assertFalse(Files.exists(dir.resolve(TrainNames.FINAL_JSON)));
+  }
+
+  @Test
   void trainThenEvalAndFewShotPrintJson(@TempDir Path tmp) throws IOException {
     Path dir = tmp.resolve("run");
     Result t = run(tinyTrainArgs(dir, "--json").toArray(String[]::new));
