@@ -1,6 +1,7 @@
 package dev.clce.bench.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.clce.bench.data.DataSpec;
@@ -56,9 +57,9 @@ class ReaderFuzzTest {
   @FuzzTest(maxDuration = "5m")
   void trainJson(byte[] data) {
     FuzzedFiles.loadsOrRefuses(data, TrainNames.CONFIG_JSON, IllegalArgumentException.class,
-        file -> TrainJson.read(file, TrainConfig.class));
+        file -> assertNotNull(TrainJson.read(file, TrainConfig.class)));
     FuzzedFiles.loadsOrRefuses(data, TrainNames.FINAL_JSON, IllegalArgumentException.class,
-        file -> TrainJson.read(file, TrainResult.class));
+        file -> assertNotNull(TrainJson.read(file, TrainResult.class)));
   }
 
   private static void readCheckpoint(Path file) {

@@ -1,6 +1,6 @@
 package dev.clce.core.internal;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.clce.core.testing.FuzzedFiles;
@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,18 +28,21 @@ class ReaderFuzzTest {
 
   @TempDir Path tmp;
 
-  /** A .npy file loads (and survives a write and a read unchanged) or is refused naming the file. */
+  /** A .npy file loads (its data bit for bit) or is refused naming the file. */
   @FuzzTest(maxDuration = "5m")
   void npy(byte[] data) {
     FuzzedFiles.loadsOrRefuses(data, "input.npy", IllegalArgumentException.class, ReaderFuzzTest::readNpy);
   }
 
-  private static void readNpy(Path file) {
+  /** Reads the file and checks that the data bytes come back bit for bit when the array is written. */
+  private static void readNpy(Path file) throws IOException {
+    byte[] in = Files.readAllBytes(file);
     INDArray a = Npy.read(file);
     try {
-      INDArray back = Npy.fromBytes(Npy.toBytes(a), "round trip");
-      assertEquals(a, back, "the array read does not survive a write and a read");
-      back.close();
+      byte[] out = Npy.toBytes(a);
+      int data = Math.toIntExact(a.length() * a.dataType().width());
+      assertArrayEquals(Arrays.copyOfRange(in, in.length - data, in.length),
+          Arrays.copyOfRange(out, out.length - data, out.length), "the data read differ from the file's");
     } finally {
       a.close();
     }

@@ -343,6 +343,10 @@ public final class Safetensors {
         throw new IllegalArgumentException(where + " has a shape " + sh + " too large to address", ex);
       }
     }
+    String problem = dev.clce.core.internal.Shapes.problem(shape, dtype.bytes());
+    if (problem != null) {
+      throw new IllegalArgumentException(where + " has a shape " + sh + " that " + problem);
+    }
     JsonNode off = v.get(KEY_DATA_OFFSETS);
     if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber()
         || !off.get(1).isIntegralNumber() || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
