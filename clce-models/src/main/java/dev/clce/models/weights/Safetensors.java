@@ -259,6 +259,10 @@ public final class Safetensors {
     } catch (JsonProcessingException ex) {
       throw new IllegalArgumentException("file: " + file + " has a header that is not valid JSON: "
           + ex.getOriginalMessage(), ex);
+    } catch (IOException ex) {
+      // from bytes in memory: the encoding, e.g. a UTF-32 byte-order mark (the header must be UTF-8)
+      throw new IllegalArgumentException("file: " + file + " has a header that is not UTF-8 JSON: "
+          + ex.getMessage(), ex);
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("file: " + file + " has a header that is not a JSON object");
