@@ -95,6 +95,10 @@ public final class CifarBinary {
       contents.add(b);
       total += records;
     }
+    if ((long) total * PIXELS > DataFiles.MAX_BYTES) {
+      throw new DatasetFormatException(base, "the " + split.id() + " files hold " + total + " records, "
+          + (long) total * PIXELS + " pixel bytes, more than one array can hold (" + DataFiles.MAX_BYTES + ")");
+    }
     byte[] pixels = new byte[total * PIXELS];
     int[] labels = new int[total];
     int k = 0;

@@ -39,7 +39,19 @@ public final class IdxFiles {
       throw new DatasetFormatException(file, "header declares " + count + " images of " + rows + "x"
           + cols + ": every size must be > 0");
     }
-    long data = count * rows * cols;
+    // each size is below 2^32, so the product of two fits a long; the third is checked
+    long data;
+    try {
+      data = Math.multiplyExact(count * rows, cols);
+    } catch (ArithmeticException e) {
+      data = Long.MAX_VALUE;
+    }
+    if (data > DataFiles.MAX_BYTES || count > Integer.MAX_VALUE || rows > Integer.MAX_VALUE
+        || cols > Integer.MAX_VALUE) {
+      throw new DatasetFormatException(file, "header declares " + count + " images of " + rows + "x" + cols
+          + ", more than " + DataFiles.MAX_BYTES + " bytes, which this loader cannot hold; the file has "
+          + (b.length - headerLength) + " data bytes");
+    }
     checkLength(file, b, headerLength, data, count + " images of " + rows + "x" + cols);
     byte[] pixels = new byte[(int) data];
     System.arraycopy(b, headerLength, pixels, 0, pixels.length);

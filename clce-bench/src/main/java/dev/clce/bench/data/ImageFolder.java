@@ -164,11 +164,36 @@ public final class ImageFolder {
     }
   }
 
+  /**
+   * The largest image accepted, in pixels (8192 x 8192): the decoder allocates what the file's header
+   * declares, which a small file can set to billions of pixels.
+   */
+  static final long MAX_PIXELS = 1L << 26;
+
   private static BufferedImage decode(Path file) {
     BufferedImage img;
-    try {
-      img = ImageIO.read(file.toFile());
+    try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      java.util.Iterator<javax.imageio.ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+      if (readers == null || !readers.hasNext()) {
+        throw new DatasetFormatException(file, "is not a readable PNG/JPEG image");
+      }
+      javax.imageio.ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        if (w <= 0 || h <= 0 || w * h > MAX_PIXELS) {
+          throw new DatasetFormatException(file, "declares " + w + "x" + h + " pixels (width x height); at most "
+              + MAX_PIXELS + " pixels and at least 1 are accepted");
+        }
+        img = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
     } catch (IOException | RuntimeException e) {
+      if (e instanceof DatasetFormatException d) {
+        throw d;
+      }
       throw new DatasetFormatException(file, "cannot be decoded as PNG/JPEG: " + e.getMessage(), e);
     }
     if (img == null) {

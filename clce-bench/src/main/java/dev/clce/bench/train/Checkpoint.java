@@ -3,6 +3,7 @@ package dev.clce.bench.train;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clce.core.internal.AtomicFiles;
+import dev.clce.core.internal.Shapes;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -267,6 +268,11 @@ public final class Checkpoint {
             throw new CheckpointException(file + ": tensor " + name + " has a negative dimension");
           }
           n *= shape[i];
+        }
+        String problem = Shapes.problem(shape, TensorBytes.elementSize(dtype));
+        if (problem != null) {
+          throw new CheckpointException(file + ": tensor " + name + " has a shape " + Arrays.toString(shape)
+              + " that " + problem);
         }
         long offset = ((Number) t.get("offset")).longValue();
         long bytes = ((Number) t.get("bytes")).longValue();

@@ -99,7 +99,12 @@ public final class TrainJson {
       throw new IllegalArgumentException("file: no such file, got " + file);
     }
     try {
-      return JSON.treeToValue(upgrade(JSON.readTree(file.toFile())), type);
+      JsonNode root = JSON.readTree(file.toFile());
+      if (root == null || !root.isObject()) {
+        throw new IllegalArgumentException(file + ": not a valid " + type.getSimpleName()
+            + " (the file must hold one JSON object, got " + (root == null ? "nothing" : root.getNodeType()) + ")");
+      }
+      return JSON.treeToValue(upgrade(root), type);
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": not a valid " + type.getSimpleName() + " (" + e.getMessage() + ")", e);
     }
@@ -125,7 +130,8 @@ public final class TrainJson {
       return JSON.treeToValue(upgrade(node.deepCopy()), TrainConfig.class);
     } catch (JsonProcessingException e) {
       Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
-      throw new IllegalArgumentException("config: " + cause.getMessage().lines().findFirst().orElse(""), e);
+      String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      throw new IllegalArgumentException("config: " + message.lines().findFirst().orElse(""), e);
     }
   }
 

@@ -92,13 +92,10 @@ public final class Npy {
    */
   public static INDArray fromBytes(byte[] bytes, String source) {
     Header h = parseHeader(bytes, source);
-    long count = 1;
+    long count = Shapes.count(h.shape);
     long expected;
     try {
-      for (long s : h.shape) {
-        count = Math.multiplyExact(count, s);
-      }
-      expected = Math.addExact(h.dataOffset, Math.multiplyExact(count, (long) h.type.itemSize));
+      expected = Math.addExact(h.dataOffset, count * h.type.itemSize);
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException(source + ": shape " + shapeString(h.shape) + " is too large", e);
     }
@@ -282,12 +279,12 @@ public final class Npy {
     if (!(dict.get(KEY_SHAPE) instanceof long[] shape)) {
       throw new IllegalArgumentException(source + ": shape must be a tuple of integers, got " + dict.get(KEY_SHAPE));
     }
-    for (long s : shape) {
-      if (s < 0) {
-        throw new IllegalArgumentException(source + ": negative dimension in shape " + shapeString(shape));
-      }
+    NpyType type = NpyType.parse(descr, source);
+    String problem = Shapes.problem(shape, type.itemSize);
+    if (problem != null) {
+      throw new IllegalArgumentException(source + ": shape " + shapeString(shape) + " " + problem);
     }
-    return new Header(NpyType.parse(descr, source), shape, (int) (preamble + headerLen));
+    return new Header(type, shape, (int) (preamble + headerLen));
   }
 
   /** The supported element types. */

@@ -259,6 +259,10 @@ public final class Safetensors {
     } catch (JsonProcessingException ex) {
       throw new IllegalArgumentException("file: " + file + " has a header that is not valid JSON: "
           + ex.getOriginalMessage(), ex);
+    } catch (IOException ex) {
+      // from bytes in memory: the encoding, e.g. a UTF-32 byte-order mark (the header must be UTF-8)
+      throw new IllegalArgumentException("file: " + file + " has a header that is not UTF-8 JSON: "
+          + ex.getMessage(), ex);
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("file: " + file + " has a header that is not a JSON object");
@@ -342,6 +346,10 @@ public final class Safetensors {
       } catch (ArithmeticException ex) {
         throw new IllegalArgumentException(where + " has a shape " + sh + " too large to address", ex);
       }
+    }
+    String problem = dev.clce.core.internal.Shapes.problem(shape, dtype.bytes());
+    if (problem != null) {
+      throw new IllegalArgumentException(where + " has a shape " + sh + " that " + problem);
     }
     JsonNode off = v.get(KEY_DATA_OFFSETS);
     if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber()
