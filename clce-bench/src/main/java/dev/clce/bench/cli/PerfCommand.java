@@ -33,12 +33,19 @@ import picocli.CommandLine.Option;
  * ./clce perf --arch resnet101 --batch 2 --steps 5 --loss clce --json
  * ./clce perf --arch resnet50 --stem small --image-size 32 --batch 32 --steps 5 --loss ce --profile 15
  * ./clce perf --loss-only --loss clce --m 256 --d 768
+ * ./clce perf --arch resnet18 --stem small --width 0.25 --max-blocks 1 --image-size 16 --channels 1 --batch 2048 --chunk 128
  * </pre>
  *
  * <p>The batch and the optimiser are described in {@link TrainStepBenchmark}; the loss-only inputs in
  * {@link LossStepBenchmark}. {@code scripts/perf_torch.py} runs the same configurations in PyTorch and
  * {@code scripts/perf-compare.sh} runs both sides interleaved and writes {@code docs/PERFORMANCE.md}.
- * Peak memory is the process's {@code VmHWM} at the end (model build, warm-up and timed steps).
+ * Peak memory is the process's {@code VmHWM} ({@link PeakRss}): over the whole process (model build,
+ * warm-up and timed steps) and over the timed steps alone.
+ *
+ * <p>{@code --trainer-step} times the step {@code clce train} takes instead of {@code sd.fit}, and
+ * {@code --chunk N} its chunked form (gradient caching, {@link dev.clce.core.chunk.ChunkedGradients}):
+ * {@code scripts/perf-chunk.sh} compares the two, each in a JVM of its own, since the peak resident
+ * memory is the process's.
  */
 @Command(
     name = "perf",
@@ -58,6 +65,15 @@ public final class PerfCommand implements Callable<Integer> {
 
   @Option(names = "--batch", paramLabel = "B", description = "images per step, even (default ${DEFAULT-VALUE})")
   int batch = 2;
+
+  @Option(names = "--trainer-step", description = "time the step `clce train` takes (one SameDiff pass, then the "
+      + "trainer's Adam) instead of sd.fit")
+  boolean trainerStep;
+
+  @Option(names = "--chunk", paramLabel = "N", description = "time the trainer's chunked step (as `train --chunk`): "
+      + "the batch's gradient computed N images at a time, N even (rows i and i + B/2 are the two views of one image "
+      + "and go into the same chunk) and in [2, --batch]; implies --trainer-step")
+  Integer chunk;
 
   @Option(names = "--steps", paramLabel = "S", description = "timed steps (default ${DEFAULT-VALUE})")
   int steps = 5;
@@ -130,6 +146,22 @@ public final class PerfCommand implements Callable<Integer> {
     if (tadThreshold != null && tadThreshold < 1) {
       throw new IllegalArgumentException("--tad-threshold: must be >= 1, got " + tadThreshold);
     }
+    if (chunk != null && (chunk < 1 || chunk > batch)) {
+      throw new IllegalArgumentException("--chunk: must be in [1, --batch = " + batch + "] images, got " + chunk);
+    }
+    if (chunk != null && chunk % 2 != 0) {
+      throw new IllegalArgumentException("--chunk: must be even (rows i and i + B/2 are two views of one image and go "
+          + "into the same chunk), got " + chunk);
+    }
+    boolean trainer = trainerStep || chunk != null;
+    if (trainer && lossOnly) {
+      throw new IllegalArgumentException((chunk != null ? "--chunk" : "--trainer-step")
+          + ": times a training step, not with --loss-only");
+    }
+    if (trainer && profile != null) {
+      throw new IllegalArgumentException("--profile: only for the sd.fit step, not with "
+          + (chunk != null ? "--chunk" : "--trainer-step"));
+    }
     LossConfig cfg = loss.config(LossKind.CLCE);
     if (elementwiseThreshold != null) {
       Nd4j.getEnvironment().setElementwiseThreshold(elementwiseThreshold);
@@ -137,6 +169,8 @@ public final class PerfCommand implements Callable<Integer> {
     if (tadThreshold != null) {
       Nd4j.getEnvironment().setTadThreshold(tadThreshold);
     }
+    Nd4j.getEnvironment();   // loads ND4J's native libraries, so that the start includes them
+    double rssStart = PeakRss.currentMb();   // the JVM and ND4J, before any model or data
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     root.put("tool", "clce perf");
@@ -146,6 +180,7 @@ public final class PerfCommand implements Callable<Integer> {
     StepTimes t;
     long imagesPerStep;
     double[] cpu = new double[1];
+    double[] peaks = new double[2];
     if (lossOnly) {
       LossStepBenchmark.Form f = switch (form.toLowerCase(Locale.ROOT)) {
         case "samediff" -> LossStepBenchmark.Form.SAMEDIFF;
@@ -160,7 +195,7 @@ public final class PerfCommand implements Callable<Integer> {
       root.put("form", f.name().toLowerCase(Locale.ROOT));
       root.put("M", m);
       root.put("d", d);
-      t = warmUpAndTime(b, prof, cpu);
+      t = warmUpAndTime(b, prof, cpu, peaks);
       imagesPerStep = m;
     } else {
       if (arch == null) {
@@ -175,7 +210,8 @@ public final class PerfCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--gc-overhead: must be in [0, 1], got " + gcOverhead);
       }
       EncoderModel model = a.create(o);
-      TrainStepBenchmark b = new TrainStepBenchmark(model, cfg, batch, seed);
+      TrainStepBenchmark b = trainer ? TrainStepBenchmark.trainer(model, cfg, batch, chunk == null ? 0 : chunk, seed)
+          : TrainStepBenchmark.fit(model, cfg, batch, seed);
       b.setMemoryGuard(gcOverhead == 0 ? null : new NativeMemoryGuard(gcOverhead));
       root.put("mode", "train");
       root.put("arch", a.cliName());
@@ -183,12 +219,21 @@ public final class PerfCommand implements Callable<Integer> {
       root.put("stem", o.stem().cliName());
       root.put("classes", o.classes());
       root.put("batch", batch);
+      root.put("step", trainer ? "trainer" : "fit");
+      root.put("chunk", b.chunk());
       root.put("trainable_parameters", model.trainableParameterCount());
       root.put("graph_ops", model.sameDiff().getOps().size());
-      root.put("loss_before", b.currentLoss());
-      t = warmUpAndTime(b, prof, cpu);
+      if (!trainer) {
+        root.put("loss_before", b.currentLoss());
+      }
+      t = warmUpAndTime(b, prof, cpu, peaks);
       root.put("first_step_s", b.firstStepSeconds());
-      root.put("loss_after", b.currentLoss());
+      if (trainer) {
+        root.put("loss_first_step", b.firstStepLoss());
+        root.put("loss_last_step", b.lastStepLoss());
+      } else {
+        root.put("loss_after", b.currentLoss());
+      }
       root.put("gc_overhead", gcOverhead);
       root.put("gc_collections", b.memoryCollections());
       ArrayNode rss = root.putArray("rss_after_step_mb");
@@ -203,8 +248,12 @@ public final class PerfCommand implements Callable<Integer> {
     root.put("early_median_s", t.earlyMedian());
     root.put("late_median_s", t.lateMedian());
     root.put("images_per_s", imagesPerStep / t.median());
+    root.put("s_per_image", t.median() / imagesPerStep);
     root.put("cpu_s_per_step", cpu[0] / steps);
-    root.put("peak_rss_mb", PeakRss.peakMb());
+    double peak = Math.max(peaks[0], PeakRss.peakMb());
+    root.put("peak_rss_mb", peak);
+    root.put("timed_peak_rss_mb", peaks[1]);
+    root.put("rss_start_mb", rssStart);
     ArrayNode ts = root.putArray("step_s");
     for (double s : t.seconds()) {
       ts.add(s);
@@ -231,12 +280,15 @@ public final class PerfCommand implements Callable<Integer> {
       out.println(root.toString());
     } else {
       out.printf(Locale.ROOT, "%s%n", lossOnly ? "loss " + cfg.kind().cliName() + " M=" + m + " d=" + d + " (" + form + ")"
-          : arch + " batch " + batch + " loss " + cfg.kind().cliName());
+          : arch + " batch " + batch + " loss " + cfg.kind().cliName() + (chunk != null ? ", trainer's step in chunks of "
+              + chunk : trainer ? ", trainer's step" : ""));
       out.printf(Locale.ROOT, "median step  %.4f s  (min %.4f, max %.4f, %d steps after %d warm-up)%n", t.median(), t.min(),
           t.max(), steps, warmup);
       out.printf(Locale.ROOT, "CPU per step %.4f s (process, all threads; mean)%n", cpu[0] / steps);
       out.printf(Locale.ROOT, "throughput   %.2f %s/s%n", imagesPerStep / t.median(), lossOnly ? "rows" : "images");
-      out.printf(Locale.ROOT, "peak RSS     %.0f MiB%n", PeakRss.peakMb());
+      out.printf(Locale.ROOT, "per %s    %.3f ms%n", lossOnly ? "row  " : "image", 1e3 * t.median() / imagesPerStep);
+      out.printf(Locale.ROOT, "peak RSS     %.0f MiB (timed steps %.0f MiB; %.0f MiB at the start)%n", peak, peaks[1],
+          rssStart);
       if (prof != null) {
         double total = prof.totalNanos() / 1e9 / steps;
         out.printf(Locale.ROOT, "ops per step %d, op time %.4f s of %.4f s median step%n", prof.totalCount() / steps, total,
@@ -260,9 +312,11 @@ public final class PerfCommand implements Callable<Integer> {
    * @param b the benchmark
    * @param prof the op profile, or null
    * @param cpuSeconds gets the process CPU seconds of the timed steps in element 0
+   * @param peakMb gets the peak resident set size (MiB) before the timed steps in element 0 and over
+   *     the timed steps in element 1 (the peak is reset in between; -1 where that is not possible)
    * @return the timed steps
    */
-  private StepTimes warmUpAndTime(StepBenchmark b, OpTimingListener prof, double[] cpuSeconds) {
+  private StepTimes warmUpAndTime(StepBenchmark b, OpTimingListener prof, double[] cpuSeconds, double[] peakMb) {
     if (prof != null) {
       b.run(warmup, 1);
       b.addListener(prof);
@@ -272,9 +326,12 @@ public final class PerfCommand implements Callable<Integer> {
         b.step();
       }
     }
+    peakMb[0] = PeakRss.peakMb();
+    boolean reset = PeakRss.resetPeak();
     double cpu0 = ProcessCpu.seconds();
     StepTimes t = b.run(0, steps);
     cpuSeconds[0] = ProcessCpu.seconds() - cpu0;
+    peakMb[1] = reset ? PeakRss.peakMb() : -1;
     return t;
   }
 }

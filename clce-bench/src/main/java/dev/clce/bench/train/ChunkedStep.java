@@ -28,6 +28,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * statistics are updated once per step from the statistics pooled over all chunks
  * ({@link dev.clce.models.BatchNormStatistics#updatePooled}), from the gradient pass of each chunk,
  * which sees the same views (and random state) as its first pass.
+ *
+ * <p>The garbage collector runs after every pass over a chunk (a {@link NativeMemoryGuard} without
+ * a time bound): the arrays SameDiff creates inside a pass are freed by the collector, and without
+ * it a step's peak memory grew with the number of chunks; with the guard's default 10% bound it still
+ * reached 1.8x a plain step's (docs/PERFORMANCE.md, "Gradient caching").
  */
 final class ChunkedStep implements TrainStep {
   private final EncoderModel model;
@@ -54,6 +59,7 @@ final class ChunkedStep implements TrainStep {
         .optLogits(loss.kind().usesLogits() ? model.logitsName() : null)
         .optParameters(model.parameterNames())
         .optOutputs(model.batchNormStatistics().outputNames())
+        .optAfterChunk(new NativeMemoryGuard(1.0)::afterStep)
         .build();
   }
 

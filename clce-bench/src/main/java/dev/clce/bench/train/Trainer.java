@@ -7,8 +7,6 @@ import dev.clce.bench.data.Seeds;
 import dev.clce.bench.data.ShuffleSampler;
 import dev.clce.bench.data.TwoViewAugmenter;
 import dev.clce.core.internal.AtomicFiles;
-import dev.clce.core.loss.LossKind;
-import dev.clce.core.loss.SDClceLoss;
 import dev.clce.bench.protocol.Provenance;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.weights.LoadRule;
@@ -22,9 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -114,15 +110,9 @@ public final class Trainer {
     // 4. Model, loss, optimiser.
     this.model = config.arch().create(config.modelOptions(data.numClasses()));
     this.sd = model.sameDiff();
-    SDVariable labels = sd.placeHolder(TrainNames.LABELS, DataType.INT32, -1);
-    LossKind kind = config.loss().kind();
-    SDVariable loss = SDClceLoss.of(sd).loss(TrainNames.LOSS, config.loss(),
-        kind.usesEmbeddings() ? model.contrastiveEmbedding() : null, labels, kind.usesLogits() ? model.logits() : null);
-    loss.markAsLoss();
     this.optimizer = new Optimizer(opt.kind(), new WarmupCosineSchedule(opt.lr(), opt.warmupSteps(), totalSteps),
         opt.momentum(), opt.weightDecay(), sd, model.parameterNames());
-    this.trainStep = config.budget().chunked() ? new ChunkedStep(model, config.loss(), optimizer, config.budget().chunk())
-        : new FullBatchStep(model, optimizer);
+    this.trainStep = TrainStep.addTo(model, config.loss(), optimizer, config.budget().chunk());
     // 5. Restore (checked against the model first: nothing is assigned unless everything fits).
     if (ckpt != null) {
       restore(ckpt);

@@ -86,11 +86,46 @@ class PerfCommandTest {
       "perf --loss-only --d 0; d:",
       "perf --loss-only --profile 0; --profile",
       "perf --loss-only --form eager --profile 3; --profile",
+      "perf --arch resnet18 --batch 4 --chunk 0; '--chunk: must be in [1, --batch = 4] images, got 0'",
+      "perf --arch resnet18 --batch 4 --chunk 6; '--chunk: must be in [1, --batch = 4] images, got 6'",
+      "perf --arch resnet18 --batch 4 --chunk 3; '--chunk: must be even'",
+      "perf --arch resnet18 --batch 4 --chunk 1; '--chunk: must be even'",
+      "perf --loss-only --chunk 2; '--chunk: times a training step'",
+      "perf --loss-only --trainer-step; '--trainer-step: times a training step'",
+      "perf --arch resnet18 --batch 4 --chunk 2 --profile 3; '--profile: only for the sd.fit step'",
   })
   void badInputExitsTwoNamingTheOption(String line, String name) {
     Result r = run(line.split(" "));
     assertEquals(ClceCli.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
     assertTrue(r.err().startsWith("error: ") && r.err().contains(name), r.err());
+  }
+
+  /**
+   * The trainer's step, plain and in chunks, on a tiny ViT (LayerNorm only, so chunks change nothing):
+   * the first step's loss is the same both ways (the same weights and batch), training lowers it, and
+   * the JSON names the step, the chunk and the time per image.
+   */
+  @Test
+  void trainerStepPlainAndChunkedReportTheSameFirstLoss() throws Exception {
+    String[] model = {"perf", "--arch", "vit_ti_16", "--image-size", "32", "--width", "0.0625", "--num-classes", "10",
+        "--batch", "6", "--steps", "2", "--warmup", "1", "--loss", "clce", "--json"};
+    Result plain = run(concat(model, new String[] {"--trainer-step"}));
+    Result chunked = run(concat(model, new String[] {"--chunk", "4"}));
+    assertEquals(0, plain.code(), plain.err());
+    assertEquals(0, chunked.code(), chunked.err());
+    JsonNode p = new ObjectMapper().readTree(plain.out());
+    JsonNode c = new ObjectMapper().readTree(chunked.out());
+    assertEquals("trainer", p.get("step").asText());
+    assertEquals(0, p.get("chunk").asInt());
+    assertEquals(4, c.get("chunk").asInt());
+    double first = p.get("loss_first_step").asDouble();
+    assertEquals(first, c.get("loss_first_step").asDouble(), 1e-5 * Math.abs(first), chunked.out());
+    assertTrue(c.get("loss_last_step").asDouble() < c.get("loss_first_step").asDouble(), chunked.out());
+    assertTrue(p.get("loss_last_step").asDouble() < first, plain.out());
+    assertEquals(c.get("median_step_s").asDouble() / 6, c.get("s_per_image").asDouble(), 1e-12);
+    double peak = c.get("peak_rss_mb").asDouble();
+    double timed = c.get("timed_peak_rss_mb").asDouble();
+    assertTrue(timed > 0 && timed <= peak && c.get("rss_start_mb").asDouble() > 0, chunked.out());
   }
 
   private static String[] concat(String[] a, String[] b) {

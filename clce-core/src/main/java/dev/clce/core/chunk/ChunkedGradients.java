@@ -108,6 +108,7 @@ public final class ChunkedGradients {
   private final List<String> inputs;
   private final List<String> parameters;
   private final List<String> outputs;
+  private final Runnable afterChunk;
   /** The surrogate's gradient function, kept between calls. */
   private SameDiff surrogateGradient;
   /** The graph's size when {@link #surrogateGradient} was built. */
@@ -121,6 +122,7 @@ public final class ChunkedGradients {
     this.inputs = Collections.unmodifiableList(inputs);
     this.parameters = Collections.unmodifiableList(parameters);
     this.outputs = Collections.unmodifiableList(new ArrayList<>(b.outputs));
+    this.afterChunk = b.afterChunk;
   }
 
   /**
@@ -229,6 +231,7 @@ public final class ChunkedGradients {
       }
       release(out.values(), graphArrays);
       release(ph.values(), graphArrays);
+      afterChunk.run();
     }
     long[] rngAfterForward = {rng.rootState(), rng.nodeState()};
 
@@ -269,6 +272,7 @@ public final class ChunkedGradients {
         keep.addAll(extra.values());
         release(grads.values(), keep);
         release(ph.values(), graphArrays);
+        afterChunk.run();
       }
     } finally {
       restore(savedLoss, savedGradient);
@@ -436,6 +440,7 @@ public final class ChunkedGradients {
     private String logits;
     private List<String> parameters;
     private List<String> outputs = List.of();
+    private Runnable afterChunk = () -> { };
 
     private Builder(SameDiff sd, LossConfig config) {
       if (sd == null) {
@@ -478,6 +483,18 @@ public final class ChunkedGradients {
      */
     public Builder optOutputs(List<String> names) {
       this.outputs = names == null ? List.of() : List.copyOf(names);
+      return this;
+    }
+
+    /**
+     * @param hook run after each pass over a chunk (both passes), for example a bounded garbage
+     *     collection: SameDiff's sessions leave the arrays of a pass's intermediate results to the
+     *     garbage collector, so without collections inside {@link #compute} the off-heap memory of one
+     *     call grows with the number of chunks instead of staying at one chunk's (default: nothing)
+     * @return this
+     */
+    public Builder optAfterChunk(Runnable hook) {
+      this.afterChunk = hook == null ? () -> { } : hook;
       return this;
     }
 

@@ -161,6 +161,20 @@ class ChunkedGradientsTest {
   }
 
   @Test
+  void runsTheAfterChunkHookAfterEveryPassOverAChunk() {
+    LossConfig cfg = LossConfig.builder(LossKind.CLCE).build();
+    Mlp m = new Mlp(6);
+    INDArray x = input(BATCH, 8);
+    INDArray y = labels(BATCH, CLASSES);
+    int[] calls = new int[1];
+    ChunkedResult r = m.chunked(cfg).optAfterChunk(() -> calls[0]++).build().compute(x, y, 4);
+    // BATCH 10 in chunks of 4: 3 chunks, each passed over twice
+    assertEquals(6, calls[0]);
+    m.addLoss(cfg);
+    GradientAssertions.assertSameGradients(m.reference(x, y), r.gradients(), TOLERANCE, "with the hook");
+  }
+
+  @Test
   void refusesBadInputBeforeAnyWork() {
     LossConfig cfg = LossConfig.builder(LossKind.CLCE).build();
     Mlp m = new Mlp(3);
