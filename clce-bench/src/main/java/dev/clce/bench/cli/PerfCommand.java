@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clce.bench.perf.LossStepBenchmark;
+import dev.clce.bench.perf.OpCountListener;
 import dev.clce.bench.perf.OpTimingListener;
 import dev.clce.bench.perf.PeakRss;
 import dev.clce.bench.perf.ProcessCpu;
@@ -143,6 +144,7 @@ public final class PerfCommand implements Callable<Integer> {
     root.put("side", "java");
     root.put("loss", cfg.kind().cliName());
     OpTimingListener prof = profile == null ? null : new OpTimingListener();
+    OpCountListener opCount = new OpCountListener();
     StepTimes t;
     long imagesPerStep;
     double[] cpu = new double[1];
@@ -160,7 +162,7 @@ public final class PerfCommand implements Callable<Integer> {
       root.put("form", f.name().toLowerCase(Locale.ROOT));
       root.put("M", m);
       root.put("d", d);
-      t = warmUpAndTime(b, prof, cpu);
+      t = warmUpAndTime(b, prof, opCount, cpu);
       imagesPerStep = m;
     } else {
       if (arch == null) {
@@ -186,7 +188,7 @@ public final class PerfCommand implements Callable<Integer> {
       root.put("trainable_parameters", model.trainableParameterCount());
       root.put("graph_ops", model.sameDiff().getOps().size());
       root.put("loss_before", b.currentLoss());
-      t = warmUpAndTime(b, prof, cpu);
+      t = warmUpAndTime(b, prof, opCount, cpu);
       root.put("first_step_s", b.firstStepSeconds());
       root.put("loss_after", b.currentLoss());
       root.put("gc_overhead", gcOverhead);
@@ -204,6 +206,7 @@ public final class PerfCommand implements Callable<Integer> {
     root.put("late_median_s", t.lateMedian());
     root.put("images_per_s", imagesPerStep / t.median());
     root.put("cpu_s_per_step", cpu[0] / steps);
+    root.put("ops_per_step", (double) opCount.count() / steps);
     root.put("peak_rss_mb", PeakRss.peakMb());
     ArrayNode ts = root.putArray("step_s");
     for (double s : t.seconds()) {
@@ -235,6 +238,7 @@ public final class PerfCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "median step  %.4f s  (min %.4f, max %.4f, %d steps after %d warm-up)%n", t.median(), t.min(),
           t.max(), steps, warmup);
       out.printf(Locale.ROOT, "CPU per step %.4f s (process, all threads; mean)%n", cpu[0] / steps);
+      out.printf(Locale.ROOT, "ops per step %.1f (op executions, mean over the timed steps)%n", (double) opCount.count() / steps);
       out.printf(Locale.ROOT, "throughput   %.2f %s/s%n", imagesPerStep / t.median(), lossOnly ? "rows" : "images");
       out.printf(Locale.ROOT, "peak RSS     %.0f MiB%n", PeakRss.peakMb());
       if (prof != null) {
@@ -259,10 +263,11 @@ public final class PerfCommand implements Callable<Integer> {
    *
    * @param b the benchmark
    * @param prof the op profile, or null
+   * @param opCount counts the op executions of the timed steps (attached after the warm-up)
    * @param cpuSeconds gets the process CPU seconds of the timed steps in element 0
    * @return the timed steps
    */
-  private StepTimes warmUpAndTime(StepBenchmark b, OpTimingListener prof, double[] cpuSeconds) {
+  private StepTimes warmUpAndTime(StepBenchmark b, OpTimingListener prof, OpCountListener opCount, double[] cpuSeconds) {
     if (prof != null) {
       b.run(warmup, 1);
       b.addListener(prof);
@@ -272,6 +277,8 @@ public final class PerfCommand implements Callable<Integer> {
         b.step();
       }
     }
+    b.addListener(opCount);
+    opCount.reset();
     double cpu0 = ProcessCpu.seconds();
     StepTimes t = b.run(0, steps);
     cpuSeconds[0] = ProcessCpu.seconds() - cpu0;
