@@ -177,6 +177,8 @@ res = {}
 for cid, label in train:
     for pol in policies:
         j, t = runs(f"java-{pol}-samediff", cid), runs(f"torch-{pol}", cid.split("_prim")[0])
+        if not j:
+            continue   # not run (ONLY, ONLY_<policy>) or failed: no row
         jm, js = med_spread(j, "median_step_s"); tm, ts = med_spread(t, "median_step_s")
         jc, _ = med_spread(j, "cpu_s_per_step"); tc, _ = med_spread(t, "cpu_s_per_step")
         jr, _ = med_spread(j, "peak_rss_mb"); tr, _ = med_spread(t, "peak_rss_mb")
@@ -196,6 +198,8 @@ L.append("|---|---|---:|---:|---:|---:|---:|---|")
 for cid, label in lossc:
     for pol in policies:
         sd_, e, t = runs(f"java-{pol}-samediff", cid), runs(f"java-{pol}-eager", cid), runs(f"torch-{pol}", cid)
+        if not sd_ and not e:
+            continue
         sm, ss = med_spread(sd_, "median_step_s"); em, es = med_spread(e, "median_step_s"); tm, ts = med_spread(t, "median_step_s")
         L.append(f"| {label} | {POLICY_TEXT.get(pol, pol)} | {fmt_t(sm, ss, 'ms')} | {fmt_t(em, es, 'ms')} | "
                  f"{fmt_t(tm, ts, 'ms')} | {ratio(sm, tm)} | {ratio(em, tm)} | {loads(cid)} |")
