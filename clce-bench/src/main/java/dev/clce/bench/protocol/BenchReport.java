@@ -360,8 +360,8 @@ public final class BenchReport {
     }
     md.append(". **Transfer** (sections 1, 3, 4, 5): each loss fine-tunes it on the novel classes ")
         .append(p.novelClasses()).append(" with ").append(p.labelledPerClass()).append(" labelled images per class for ")
-        .append(p.transferEpochs()).append(" epoch(s) (the budget is epochs: every batch size sees the same images), "
-            + "Adam lr ")
+        .append(p.transferEpochs()).append(" epoch(s) (the budget is epochs: every batch size makes the same passes over the same images, "
+            + "a partial last batch of each epoch dropped), Adam lr ")
         .append(p.lr()).append(", tau ").append(p.tau()).append(", lambda ").append(p.lambda()).append(". ")
         .append("**Few-shot** (section 2): each loss fine-tunes it on the base classes for ").append(p.baseFinetuneSteps())
         .append(" steps; 5-way episodes on the novel classes' test images. **From scratch**: the batch-size study again "
