@@ -457,7 +457,7 @@ public final class BenchReport {
         + "statistics, as on several devices without synchronised BatchNorm. To measure whether that matters, CLCE at "
         + "batch ").append(big).append(" also runs in one pass (BatchNorm over the whole batch: row `")
         .append(BenchPlan.CLCE_ONE_PASS).append("` above, chunk 0), same seeds and budget; the paired t-test over "
-            + "seeds of chunked minus one pass is in the t-test table below (comparison `").append(chunkCheckName(chunk))
+            + "seeds of chunked minus one pass is in the t-test table above (comparison `").append(chunkCheckName(chunk))
         .append("`). It is a check of the method, not a claim of the paper, so it is not in the verdict.\n\n");
   }
 
@@ -486,7 +486,7 @@ public final class BenchReport {
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve(name + ".csv"));
     Plots.intervals(dir.resolve(name + ".png"), (phase == Arm.Phase.SCRATCH ? "From scratch: " : "Transfer: ")
-        + "top-1 against batch size", "batch size (images; " + p.transferEpochs() + " epochs at every size)",
+        + "top-1 against batch size", "batch size (images; " + p.transferEpochs() + " epoch(s) at every size)",
         "top-1 (novel classes)", intervals, true);
     md.append("![").append(name).append("](").append(name).append(".png)\n\n");
     md.append(INTERVAL_NOTE);
