@@ -14,12 +14,16 @@ import java.util.Map;
  * <p>Sections and their arms:
  * <ol>
  *   <li>batch size: CE, SupCon, CLCE x batches x seeds, transfer from the pretrained encoder, and the
- *       same from scratch;</li>
+ *       same from scratch; with the preset's {@code chunkCheck}, CLCE at the largest batch also in one
+ *       pass (transfer, same seeds);</li>
  *   <li>few-shot: CE, CE+SupCon (same lambda as CLCE), H-SCL, CLCE fine-tuned on the base classes;</li>
  *   <li>lambda: CLCE at each lambda, transfer, first batch size;</li>
  *   <li>ablation: CE, CE+CL (same lambda as CLCE) and CLCE (= CE+CL+HNM);</li>
  *   <li>embedding quality: the CE and CLCE transfer encoders of section 1 at the first batch size.</li>
  * </ol>
+ *
+ * <p>Every arm takes its chunk from the preset's chunk rule ({@link BenchPreset#chunkFor}), but the
+ * one-pass CLCE arms of the chunk check.
  */
 public final class BenchPlan {
   /** Label of CE. */
@@ -34,6 +38,8 @@ public final class BenchPlan {
   public static final String CE_SUPCON = "CE+SupCon";
   /** Label of (1 - lambda) CE + lambda CL: the ablation without hard-negative mining. */
   public static final String CE_CL = "CE+CL";
+  /** Label of the chunk check's arm: CLCE at the largest batch in one pass (BatchNorm over the whole batch). */
+  public static final String CLCE_ONE_PASS = "CLCE (one pass)";
 
   private final BenchPreset preset;
   private final Map<String, Arm> arms = new LinkedHashMap<>();
@@ -45,39 +51,58 @@ public final class BenchPlan {
    */
   public BenchPlan(BenchPreset preset) {
     this.preset = preset;
-    int b0 = preset.batches().get(0);
+    int b0 = preset.smallestBatch();
     if (preset.weights() == null) {
-      add(new Arm(Arm.Phase.PRETRAIN, CE, ce(), b0, 0));
+      add(arm(Arm.Phase.PRETRAIN, CE, ce(), b0, 0));
     }
     for (int b : preset.batches()) {
       for (long s : preset.seeds()) {
         for (String l : List.of(CE, SUPCON, CLCE)) {
-          add(new Arm(Arm.Phase.TRANSFER, l, loss(l), b, s));
+          add(arm(Arm.Phase.TRANSFER, l, loss(l), b, s));
         }
+      }
+    }
+    if (preset.chunkCheck()) {
+      for (long s : preset.seeds()) {
+        add(new Arm(Arm.Phase.TRANSFER, CLCE_ONE_PASS, loss(CLCE), preset.largestBatch(), 0, s));
       }
     }
     for (double lam : preset.lambdas()) {
       for (long s : preset.lambdaSeeds()) {
-        add(new Arm(Arm.Phase.TRANSFER, CLCE + " lambda " + lam, clce(lam), b0, s));
+        add(arm(Arm.Phase.TRANSFER, CLCE + " lambda " + lam, clce(lam), b0, s));
       }
     }
     for (long s : preset.seeds()) {
-      add(new Arm(Arm.Phase.TRANSFER, CE_CL, loss(CE_CL), b0, s));
+      add(arm(Arm.Phase.TRANSFER, CE_CL, loss(CE_CL), b0, s));
     }
     for (long s : preset.fewShotSeeds()) {
       for (String l : List.of(CE, CE_SUPCON, HSCL, CLCE)) {
-        add(new Arm(Arm.Phase.BASE_FINETUNE, l, loss(l), b0, s));
+        add(arm(Arm.Phase.BASE_FINETUNE, l, loss(l), b0, s));
       }
     }
     if (preset.scratch()) {
       for (int b : preset.batches()) {
         for (long s : preset.seeds()) {
           for (String l : List.of(CE, SUPCON, CLCE)) {
-            add(new Arm(Arm.Phase.SCRATCH, l, loss(l), b, s));
+            add(arm(Arm.Phase.SCRATCH, l, loss(l), b, s));
           }
         }
       }
     }
+  }
+
+  /**
+   * An arm with the chunk of the preset's chunk rule.
+   *
+   * @param phase the phase
+   * @param label the label
+   * @param loss the loss
+   * @param batch the batch
+   * @param seed the seed
+   * @return the arm
+   */
+  public Arm arm(Arm.Phase phase, String label, LossConfig loss, int batch, long seed) {
+    return new Arm(phase, label, loss, batch, preset.chunkFor(batch), seed);
   }
 
   private void add(Arm a) {
@@ -129,13 +154,13 @@ public final class BenchPlan {
    * @return true for CE and CLCE at the first batch size
    */
   public boolean keepsEmbeddings(Arm arm) {
-    return arm.phase() == Arm.Phase.TRANSFER && arm.batch() == preset.batches().get(0)
+    return arm.phase() == Arm.Phase.TRANSFER && arm.batch() == preset.smallestBatch()
         && (arm.loss().equals(ce()) || arm.loss().equals(clce(preset.lambda())));
   }
 
   /**
-   * The estimated cost of an arm in image-passes (a training view counts 3: forward and backward),
-   * plus a fixed overhead per run, for the ETA.
+   * The estimated cost of an arm in image-passes (a training view counts 3: forward and backward; 4
+   * in a chunked step, which runs the forward pass twice), plus a fixed overhead per run, for the ETA.
    *
    * @param arm the arm
    * @return the cost in arbitrary units
@@ -160,7 +185,7 @@ public final class BenchPlan {
         evalImages = preset.transferEpochs() * (double) nNovel * (preset.labelledPerClass() + preset.testPerClass());
       }
     }
-    return steps * arm.batch() * 2.0 * 3.0 + evalImages + 60_000;
+    return steps * arm.batch() * 2.0 * (arm.chunk() > 0 ? 4.0 : 3.0) + evalImages + 60_000;
   }
 
   /**

@@ -12,6 +12,13 @@ import java.util.Map;
  * seeds; the budget of a transfer arm is a number of epochs over the labelled set (so batch 128 takes
  * half the steps of batch 64 and sees the same images).
  *
+ * <p>The chunk rule ({@link #chunkFor}): a batch larger than {@code chunk} images is taken through the
+ * encoder in chunks of {@code chunk} images (gradient caching, {@link dev.clce.bench.train.Budget#chunk()});
+ * a smaller one in one pass. So no step holds the activations of more than {@code chunk} images, the
+ * memory of a plain step at that batch, whatever the batch: the bench studies large batches at a fixed
+ * memory budget, as a device with little memory would have to. The loss still sees the whole batch; only
+ * BatchNorm in training mode normalises per chunk, which {@code chunkCheck} measures.
+ *
  * @param name preset name (quick, default, paper, tiny)
  * @param note what the preset is for, printed in the report
  * @param data the dataset
@@ -33,7 +40,11 @@ import java.util.Map;
  * @param testPerClass test images per class for every evaluation
  * @param transferEpochs epochs over the labelled set for each transfer arm
  * @param baseFinetuneSteps steps of base-class fine-tuning for the few-shot arms (batch 64)
- * @param batches the batch sizes of the batch-size study (first one is used elsewhere)
+ * @param batches the batch sizes of the batch-size study, increasing (the first is used elsewhere)
+ * @param chunk the chunk rule: images per chunk of every batch larger than this; 0 = never chunked
+ * @param chunkCheck whether CLCE at the largest batch also runs in one pass (BatchNorm over the whole
+ *     batch) beside its chunked arms, same seeds, so that the report can compare the two paired over
+ *     seeds; needs the largest batch to be chunked by the rule
  * @param seeds seeds of the batch-size study and ablation (at least 2 for the t-test)
  * @param lambdaSeeds seeds of the lambda sweep
  * @param fewShotSeeds seeds of the few-shot arms
@@ -46,7 +57,8 @@ import java.util.Map;
 public record BenchPreset(String name, String note, DataSpec data, List<Integer> baseClasses, List<Integer> novelClasses,
     Arch arch, Stem stem, double width, int maxBlocks, int imageSize, java.nio.file.Path weights, double tau,
     double lambda, double lr, double pretrainLr, int pretrainSteps, int pretrainPerClass, int labelledPerClass,
-    int testPerClass, int transferEpochs, int baseFinetuneSteps, List<Integer> batches, List<Long> seeds,
+    int testPerClass, int transferEpochs, int baseFinetuneSteps, List<Integer> batches, int chunk,
+    boolean chunkCheck, List<Long> seeds,
     List<Long> lambdaSeeds, List<Long> fewShotSeeds, List<Double> lambdas, int episodes, int tsnePoints,
     int tsneIterations, boolean scratch) {
 
@@ -57,6 +69,12 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
   /** Fashion-MNIST novel classes: Sandal, Shirt, Sneaker, Bag, Ankle boot. */
   public static final List<Integer> FASHION_NOVEL = List.of(5, 6, 7, 8, 9);
 
+  /**
+   * The chunk rule of the CPU presets: 128 images, the largest batch the study took in one pass before
+   * it had chunks, so its larger batches need no more memory per step than batch 128 did.
+   */
+  public static final int CPU_CHUNK = 128;
+
   /** Checks the fields that the runner relies on. */
   public BenchPreset {
     if (seeds == null || seeds.size() < 2) {
@@ -64,6 +82,19 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
     }
     if (batches == null || batches.isEmpty()) {
       throw new IllegalArgumentException("batches: need at least one batch size, got " + batches);
+    }
+    for (int i = 0; i < batches.size(); i++) {
+      if (batches.get(i) < 2 || (i > 0 && batches.get(i) <= batches.get(i - 1))) {
+        throw new IllegalArgumentException("batches: need increasing batch sizes >= 2, got " + batches);
+      }
+    }
+    if (chunk < 0) {
+      throw new IllegalArgumentException("chunk: must be >= 1 images, or 0 for never chunked, got " + chunk);
+    }
+    int largest = batches.get(batches.size() - 1);
+    if (chunkCheck && !(chunk > 0 && largest > chunk)) {
+      throw new IllegalArgumentException("chunkCheck: compares chunks with one pass at the largest batch, but batch "
+          + largest + " is not chunked (chunk " + chunk + ")");
     }
     if (baseClasses == null || novelClasses == null || novelClasses.size() < 5 || baseClasses.size() < 2) {
       throw new IllegalArgumentException("classes: need at least 2 base and 5 novel classes (5-way episodes), got "
@@ -82,8 +113,8 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
     return new BenchPreset("quick", "at most 10 minutes on 2 cores; 2 seeds (1 for the lambda sweep and few-shot), "
         + "budgets of tens of steps: every section is present, differences between losses are mostly noise",
         data, FASHION_BASE, FASHION_NOVEL, Arch.RESNET18, Stem.SMALL, 0.125, 1, 16, null, 0.5, 0.9, 2e-3, 3e-3, 200,
-        1000, 200, 100, 2, 40, List.of(64, 128), List.of(1L, 2L), List.of(1L), List.of(1L), PAPER_LAMBDAS, 300, 300,
-        500, true);
+        1000, 200, 100, 2, 40, List.of(64, 128, 256), CPU_CHUNK, true, List.of(1L, 2L), List.of(1L), List.of(1L),
+        PAPER_LAMBDAS, 300, 300, 500, true);
   }
 
   /**
@@ -96,8 +127,8 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
   public static BenchPreset standard(DataSpec data) {
     return new BenchPreset("default", "at most 90 minutes on 2 cores (estimated, see docs/BENCH.md); 5 seeds (3 for "
         + "the lambda sweep and few-shot)", data, FASHION_BASE, FASHION_NOVEL, Arch.RESNET18, Stem.SMALL, 0.25, 1, 16,
-        null, 0.5, 0.9, 1e-3, 3e-3, 1000, 2000, 300, 300, 4, 200, List.of(64, 128), List.of(1L, 2L, 3L, 4L, 5L),
-        List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), PAPER_LAMBDAS, 1000, 1000, 1000, true);
+        null, 0.5, 0.9, 1e-3, 3e-3, 1000, 2000, 300, 300, 4, 200, List.of(64, 128, 256, 512, 1024), CPU_CHUNK, true,
+        List.of(1L, 2L, 3L, 4L, 5L), List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), PAPER_LAMBDAS, 1000, 1000, 1000, true);
   }
 
   /**
@@ -115,7 +146,8 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
     requirePaper(arch, weights);
     return new BenchPreset("paper", "the paper's setting; for a GPU (-Pcuda)", data, paperBase(data),
         paperNovel(data), arch, Stem.IMAGENET, 1.0, 0, 224, weights, 0.5, 0.9, 1e-4, 1e-4, 0, 0, 100, 100, 10, 2000,
-        List.of(64, 128), List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), PAPER_LAMBDAS, 3000, 1000,
+        List.of(64, 128), 0, false, List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), List.of(1L, 2L, 3L), PAPER_LAMBDAS, 3000,
+        1000,
         1000, true);
   }
 
@@ -136,7 +168,7 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
     return new BenchPreset("paper-smoke", "the paper preset's code path (architecture, stem, imported weights) at a "
         + "smoke-test budget: 32 px, batch 8, a few steps per arm; its numbers mean nothing", data,
         paperBase(data), paperNovel(data), arch, Stem.IMAGENET, 1.0, 0, SMOKE_IMAGE_SIZE, weights, 0.5, 0.9, 1e-4,
-        1e-4, 0, 8, 8, 10, 1, 2, List.of(8), List.of(1L, 2L), List.of(1L), List.of(1L), List.of(0.9), 20, 50, 100,
+        1e-4, 0, 8, 8, 10, 1, 2, List.of(8), 0, false, List.of(1L, 2L), List.of(1L), List.of(1L), List.of(0.9), 20, 50, 100,
         false);
   }
 
@@ -179,8 +211,28 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
    */
   public static BenchPreset tiny(DataSpec data) {
     return new BenchPreset("tiny", "test-only: a few steps of a tiny model", data, FASHION_BASE, FASHION_NOVEL,
-        Arch.RESNET18, Stem.SMALL, 0.125, 1, 12, null, 0.5, 0.9, 2e-3, 3e-3, 4, 40, 16, 20, 1, 3, List.of(8, 16),
-        List.of(1L, 2L), List.of(1L), List.of(1L), List.of(0.0, 0.9, 1.0), 10, 60, 100, true);
+        Arch.RESNET18, Stem.SMALL, 0.125, 1, 12, null, 0.5, 0.9, 2e-3, 3e-3, 4, 40, 16, 20, 1, 3, List.of(8, 16), 8,
+        true, List.of(1L, 2L), List.of(1L), List.of(1L), List.of(0.0, 0.9, 1.0), 10, 60, 100, true);
+  }
+
+  /**
+   * The chunk rule: the chunk of every run at a batch size.
+   *
+   * @param batch images per batch
+   * @return {@link #chunk()} when the batch is larger than it (and it is not 0), else 0 (one pass)
+   */
+  public int chunkFor(int batch) {
+    return chunk > 0 && batch > chunk ? chunk : 0;
+  }
+
+  /** @return the smallest batch of the batch-size study (its first) */
+  public int smallestBatch() {
+    return batches.get(0);
+  }
+
+  /** @return the largest batch of the batch-size study (its last) */
+  public int largestBatch() {
+    return batches.get(batches.size() - 1);
   }
 
   /** @return the fields by name, for the report and the cache key */
@@ -208,6 +260,8 @@ public record BenchPreset(String name, String note, DataSpec data, List<Integer>
     m.put("transfer_epochs", transferEpochs);
     m.put("base_finetune_steps", baseFinetuneSteps);
     m.put("batches", batches);
+    m.put("chunk", chunk);
+    m.put("chunk_check", chunkCheck);
     m.put("seeds", seeds);
     m.put("lambda_seeds", lambdaSeeds);
     m.put("few_shot_seeds", fewShotSeeds);

@@ -83,11 +83,15 @@ public final class BenchReport {
    */
   public record SeedStats(double mean, double sd, List<Double> perSeed) {
     static SeedStats of(double[] v) {
-      MeanCi m = MeanCi.of(v);
       List<Double> l = new ArrayList<>();
       for (double x : v) {
         l.add(x);
       }
+      if (hasNaN(v)) {
+        // A missing run: no summary (MeanCi refuses non-finite values), the values stay as they are.
+        return new SeedStats(Double.NaN, Double.NaN, List.copyOf(l));
+      }
+      MeanCi m = MeanCi.of(v);
       return new SeedStats(m.mean(), m.sd(), List.copyOf(l));
     }
 
@@ -101,9 +105,11 @@ public final class BenchReport {
    *
    * @param loss the loss label
    * @param batch the batch size
+   * @param chunk images per chunk (0: one pass)
+   * @param steps training steps of each seed's run (-1 when not run)
    * @param top1 its top-1 over seeds
    */
-  public record BatchRow(String loss, int batch, SeedStats top1) {}
+  public record BatchRow(String loss, int batch, int chunk, long steps, SeedStats top1) {}
 
   /**
    * A paired t-test of the batch-size tables.
@@ -162,6 +168,7 @@ public final class BenchReport {
    * @param tau temperature
    * @param lambda lambda
    * @param batch batch size
+   * @param chunk images per chunk (0: one pass)
    * @param seed seed
    * @param top1 nearest-centroid top-1
    * @param headTop1 classification-head top-1
@@ -170,7 +177,7 @@ public final class BenchReport {
    * @param isotropy isotropy (NaN when not measured)
    */
   public record RunRow(String key, Arm.Phase phase, String label, String loss, double tau, double lambda, int batch,
-      long seed, double top1, double headTop1, long steps, double seconds, double isotropy) {}
+      int chunk, long seed, double top1, double headTop1, long steps, double seconds, double isotropy) {}
 
   /**
    * One claim of the verdict.
@@ -225,8 +232,22 @@ public final class BenchReport {
   public record ResultsJson(Map<String, Object> provenance, Map<String, Object> preset, List<RunRow> runs,
       Tables tables) {}
 
-  /** A claim before the correction: its arms and the difference it tests. */
-  private record Pending(String claim, String difference, double[] a, double[] b) {}
+  /**
+   * A claim before the correction: its arms and the difference it tests.
+   *
+   * @param claim the claim in words
+   * @param difference the difference tested, a - b
+   * @param a the first arm over seeds
+   * @param b the second arm over seeds
+   * @param noTest why the claim has no test whatever the numbers (for example one batch size), else null
+   */
+  record Pending(String claim, String difference, double[] a, double[] b, String noTest) {}
+
+  /** Top-1 per seed (in seed order, NaN where missing) of a loss label at a batch size, chunked by the preset's rule. */
+  @FunctionalInterface
+  interface BatchTop1 {
+    double[] of(String loss, int batch);
+  }
 
   private final BenchRunner.Results r;
   private final BenchPreset p;
@@ -339,8 +360,8 @@ public final class BenchReport {
     }
     md.append(". **Transfer** (sections 1, 3, 4, 5): each loss fine-tunes it on the novel classes ")
         .append(p.novelClasses()).append(" with ").append(p.labelledPerClass()).append(" labelled images per class for ")
-        .append(p.transferEpochs()).append(" epoch(s) (the budget is epochs: every batch size sees the same images), "
-            + "Adam lr ")
+        .append(p.transferEpochs()).append(" epoch(s) (the budget is epochs: every batch size makes the same passes over the same images, "
+            + "a partial last batch of each epoch dropped), Adam lr ")
         .append(p.lr()).append(", tau ").append(p.tau()).append(", lambda ").append(p.lambda()).append(". ")
         .append("**Few-shot** (section 2): each loss fine-tunes it on the base classes for ").append(p.baseFinetuneSteps())
         .append(" steps; 5-way episodes on the novel classes' test images. **From scratch**: the batch-size study again "
@@ -354,8 +375,20 @@ public final class BenchReport {
   private void sectionBatch() throws IOException {
     md.append("## 1. Batch size (Table 3)\n\n");
     md.append("Transfer from the pretrained encoder, ").append(p.seeds().size()).append(" seeds ").append(p.seeds())
-        .append(". Mean and sample standard deviation of top-1 over seeds.\n\n");
+        .append(". Mean and sample standard deviation of top-1 over seeds. Every batch size trains for the same ")
+        .append(p.transferEpochs()).append(" epoch(s) over the same labelled images, so a larger batch takes fewer "
+            + "steps (column steps).");
+    if (p.chunk() > 0) {
+      md.append(" **Chunks:** a batch larger than ").append(p.chunk()).append(" images runs in chunks of ")
+          .append(p.chunk()).append(" images (gradient caching, column chunk; 0 = one pass): the loss and its gradient "
+              + "are the whole batch's, so a step needs no more memory than a plain step of ").append(p.chunk())
+          .append(" images; only BatchNorm in training mode normalises each chunk with its own statistics.");
+    }
+    md.append("\n\n");
     batchTables(Arm.Phase.TRANSFER, "batch_size", batchRows, batchTests);
+    if (p.chunkCheck()) {
+      chunkCheck();
+    }
     if (p.scratch()) {
       md.append("### From scratch (not the paper's protocol)\n\n");
       md.append("The same arms trained from random initialisation on the labelled novel-class set, same budget and "
@@ -382,44 +415,113 @@ public final class BenchReport {
       claim("CLCE gains more over CE at batch " + b1 + " than at " + b0,
           "(CLCE - CE)@" + b1 + " - (CLCE - CE)@" + b0, gain1, diff(cl0, ce0));
     }
+    pending.addAll(batchTrendClaims(p.batches(), (loss, b) -> r.top1(phase, plan.loss(loss), b, s)));
+  }
+
+  /**
+   * The two batch-trend claims, each paired over seeds between the smallest and the largest batch of
+   * the study (transfer): "SupCon improves with batch size" tests SupCon@largest - SupCon@smallest;
+   * "CLCE's advantage over SupCon shrinks as the batch grows" tests (CLCE - SupCon)@smallest -
+   * (CLCE - SupCon)@largest. Both are positive in the claimed direction and go through the verdict's
+   * Holm correction with the other claims. With one batch size neither has a test.
+   *
+   * @param batches the study's batch sizes, increasing
+   * @param top1 top-1 per seed of a loss at a batch
+   * @return the two claims
+   */
+  static List<Pending> batchTrendClaims(List<Integer> batches, BatchTop1 top1) {
+    int lo = batches.get(0);
+    int hi = batches.get(batches.size() - 1);
+    String noTest = batches.size() < 2 ? "one batch size: no trend to test" : null;
+    double[] supLo = top1.of(BenchPlan.SUPCON, lo);
+    double[] supHi = top1.of(BenchPlan.SUPCON, hi);
+    double[] gapLo = diff(top1.of(BenchPlan.CLCE, lo), supLo);
+    double[] gapHi = diff(top1.of(BenchPlan.CLCE, hi), supHi);
+    return List.of(
+        new Pending("SupCon improves with batch size (transfer, batch " + lo + " -> " + hi + ")",
+            "SupCon@" + hi + " - SupCon@" + lo, supHi, supLo, noTest),
+        new Pending("CLCE's advantage over SupCon shrinks as the batch grows (transfer, batch " + lo + " -> " + hi + ")",
+            "(CLCE - SupCon)@" + lo + " - (CLCE - SupCon)@" + hi, gapLo, gapHi, noTest));
+  }
+
+  /**
+   * The chunk check: CLCE at the largest batch, chunked by the rule and in one pass, same seeds, paired
+   * over seeds. A measurement of what per-chunk BatchNorm changes, not one of the paper's claims: it is
+   * reported with its own (uncorrected) p and stays out of the verdict.
+   */
+  private void chunkCheck() {
+    int big = p.largestBatch();
+    int chunk = p.chunkFor(big);
+    md.append("### BatchNorm per chunk\n\n");
+    md.append("In a chunked step BatchNorm normalises each chunk of ").append(chunk).append(" images with that chunk's "
+        + "statistics, as on several devices without synchronised BatchNorm. To measure whether that matters, CLCE at "
+        + "batch ").append(big).append(" also runs in one pass (BatchNorm over the whole batch: row `")
+        .append(BenchPlan.CLCE_ONE_PASS).append("` above, chunk 0), same seeds and budget; the paired t-test over "
+            + "seeds of chunked minus one pass is in the t-test table above (comparison `").append(chunkCheckName(chunk))
+        .append("`). It is a check of the method, not a claim of the paper, so it is not in the verdict.\n\n");
+  }
+
+  private static String chunkCheckName(int chunk) {
+    return "CLCE chunks of " + chunk + " - CLCE one pass";
   }
 
   private void batchTables(Arm.Phase phase, String name, List<BatchRow> rows, List<TTestRow> tests) throws IOException {
     List<String> losses = List.of(BenchPlan.CE, BenchPlan.SUPCON, BenchPlan.CLCE);
-    Table t = new Table(List.of("loss", "batch", "mean top-1", "sd", "seeds", "per seed"));
+    boolean check = phase == Arm.Phase.TRANSFER && p.chunkCheck();
+    Table t = new Table(List.of("loss", "batch", "chunk", "steps", "mean top-1", "sd", "seeds", "per seed"));
     List<Plots.Interval> intervals = new ArrayList<>();
     for (int b : p.batches()) {
       for (String loss : losses) {
-        SeedStats v = SeedStats.of(r.top1(phase, plan.loss(loss), b, p.seeds()));
-        rows.add(new BatchRow(loss, b, v));
-        t.add(loss, b, v.mean(), v.sd(), v.perSeed().size(), join(v.perSeed()));
-        intervals.add(Plots.Interval.ofSeeds("batch " + b, loss, v.values()));
+        rows.add(batchRow(phase, loss, loss, b, p.chunkFor(b)));
+        intervals.add(Plots.Interval.ofSeeds(String.valueOf(b), loss, rows.get(rows.size() - 1).top1().values()));
       }
+    }
+    if (check) {
+      rows.add(batchRow(phase, BenchPlan.CLCE_ONE_PASS, BenchPlan.CLCE, p.largestBatch(), 0));
+    }
+    for (BatchRow row : rows) {
+      SeedStats v = row.top1();
+      t.add(row.loss(), row.batch(), row.chunk(), row.steps(), v.mean(), v.sd(), v.perSeed().size(), join(v.perSeed()));
     }
     md.append(t.markdown()).append('\n');
     t.writeCsv(dir.resolve(name + ".csv"));
     Plots.intervals(dir.resolve(name + ".png"), (phase == Arm.Phase.SCRATCH ? "From scratch: " : "Transfer: ")
-        + "top-1 by batch size", "top-1 (novel classes)", intervals);
+        + "top-1 against batch size", "batch size (images; " + p.transferEpochs() + " epoch(s) at every size)",
+        "top-1 (novel classes)", intervals, true);
     md.append("![").append(name).append("](").append(name).append(".png)\n\n");
     md.append(INTERVAL_NOTE);
     Table tt = new Table(List.of("comparison", "batch", "mean diff", "t", "df", "p", "95% CI low", "95% CI high"));
     for (int b : p.batches()) {
       for (String other : List.of(BenchPlan.CE, BenchPlan.SUPCON)) {
-        double[] a = r.top1(phase, plan.loss(BenchPlan.CLCE), b, p.seeds());
-        double[] o = r.top1(phase, plan.loss(other), b, p.seeds());
-        if (hasNaN(a) || hasNaN(o)) {
-          tt.add("CLCE - " + other, b, Double.NaN, Double.NaN, p.seeds().size() - 1, Double.NaN, Double.NaN, Double.NaN);
-          continue;
-        }
-        PairedTTest x = PairedTTest.of(a, o);
-        tests.add(new TTestRow("CLCE - " + other, b, x));
-        tt.add("CLCE - " + other, b, x.meanDiff(), x.hasSpread() ? x.t() : Double.NaN, x.df(), pOf(x), x.ciLow(),
-            x.ciHigh());
+        ttestRow(tt, tests, "CLCE - " + other, b, r.top1(phase, plan.loss(BenchPlan.CLCE), b, p.seeds()),
+            r.top1(phase, plan.loss(other), b, p.seeds()));
       }
+    }
+    if (check) {
+      int big = p.largestBatch();
+      ttestRow(tt, tests, chunkCheckName(p.chunkFor(big)), big, r.top1(phase, plan.loss(BenchPlan.CLCE), big, p.seeds()),
+          r.top1(phase, plan.loss(BenchPlan.CLCE), big, 0, p.seeds()));
     }
     md.append("Paired t-tests (two-sided, over seeds; p is n/a when every seed gives the same difference):\n\n")
         .append(tt.markdown()).append('\n');
     tt.writeCsv(dir.resolve(name + "_ttest.csv"));
+  }
+
+  private BatchRow batchRow(Arm.Phase phase, String shown, String loss, int batch, int chunk) {
+    LossConfig l = plan.loss(loss);
+    return new BatchRow(shown, batch, chunk, r.steps(phase, l, batch, chunk),
+        SeedStats.of(r.top1(phase, l, batch, chunk, p.seeds())));
+  }
+
+  /** Adds a paired t-test of a - b to the table and, when both are measured, to the records. */
+  private void ttestRow(Table tt, List<TTestRow> tests, String comparison, int batch, double[] a, double[] b) {
+    if (hasNaN(a) || hasNaN(b)) {
+      tt.add(comparison, batch, Double.NaN, Double.NaN, p.seeds().size() - 1, Double.NaN, Double.NaN, Double.NaN);
+      return;
+    }
+    PairedTTest x = PairedTTest.of(a, b);
+    tests.add(new TTestRow(comparison, batch, x));
+    tt.add(comparison, batch, x.meanDiff(), x.hasSpread() ? x.t() : Double.NaN, x.df(), pOf(x), x.ciLow(), x.ciHigh());
   }
 
   // ---- section 2 ------------------------------------------------------------------------------------
@@ -637,7 +739,7 @@ public final class BenchReport {
   // ---- section 6 ------------------------------------------------------------------------------------
 
   private void claim(String claim, String difference, double[] a, double[] b) {
-    pending.add(new Pending(claim, difference, a, b));
+    pending.add(new Pending(claim, difference, a, b, null));
   }
 
   /**
@@ -656,7 +758,9 @@ public final class BenchReport {
       Pending c = claims.get(i);
       PairedTTest x = null;
       String note = null;
-      if (hasNaN(c.a()) || hasNaN(c.b())) {
+      if (c.noTest() != null) {
+        note = c.noTest();
+      } else if (hasNaN(c.a()) || hasNaN(c.b())) {
         note = "not measured";
       } else if (c.a().length < 2) {
         note = "one seed: no paired test";
@@ -730,15 +834,15 @@ public final class BenchReport {
 
   private List<RunRow> runsCsv() {
     List<RunRow> rows = new ArrayList<>();
-    Table t = new Table(List.of("key", "phase", "label", "loss", "tau", "lambda", "batch", "seed", "top1", "head_top1",
-        "steps", "seconds", "isotropy"));
+    Table t = new Table(List.of("key", "phase", "label", "loss", "tau", "lambda", "batch", "chunk", "seed", "top1",
+        "head_top1", "steps", "seconds", "isotropy"));
     for (BenchRunner.ArmResult a : r.arms().values()) {
       LossConfig l = a.arm().loss();
       RunRow row = new RunRow(a.arm().key(), a.arm().phase(), a.arm().label(), l.kind().cliName(), l.tau(), l.lambda(),
-          a.arm().batch(), a.arm().seed(), a.top1(), a.headTop1(), a.steps(), a.seconds(), a.isotropy());
+          a.arm().batch(), a.arm().chunk(), a.arm().seed(), a.top1(), a.headTop1(), a.steps(), a.seconds(), a.isotropy());
       rows.add(row);
-      t.add(row.key(), row.phase().name(), row.label(), row.loss(), row.tau(), row.lambda(), row.batch(), row.seed(),
-          row.top1(), row.headTop1(), row.steps(), row.seconds(), row.isotropy());
+      t.add(row.key(), row.phase().name(), row.label(), row.loss(), row.tau(), row.lambda(), row.batch(), row.chunk(),
+          row.seed(), row.top1(), row.headTop1(), row.steps(), row.seconds(), row.isotropy());
     }
     t.writeCsv(dir.resolve("runs.csv"));
     return rows;

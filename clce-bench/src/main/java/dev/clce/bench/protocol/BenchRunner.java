@@ -145,7 +145,8 @@ public final class BenchRunner {
       String pretrainKey, List<Double> normMean, List<Double> normStd) {
 
     /**
-     * Top-1 of the arms of one phase, loss config and batch, in seed order.
+     * Top-1 of the arms of one phase, loss config and batch, in seed order, with the chunk of the
+     * preset's chunk rule.
      *
      * @param phase the phase
      * @param loss the loss
@@ -154,12 +155,40 @@ public final class BenchRunner {
      * @return values (NaN where missing)
      */
     public double[] top1(Arm.Phase phase, LossConfig loss, int batch, List<Long> seeds) {
+      return top1(phase, loss, batch, preset.chunkFor(batch), seeds);
+    }
+
+    /**
+     * Top-1 of the arms of one phase, loss config, batch and chunk, in seed order.
+     *
+     * @param phase the phase
+     * @param loss the loss
+     * @param batch the batch
+     * @param chunk the chunk (0: one pass)
+     * @param seeds the seeds
+     * @return values (NaN where missing)
+     */
+    public double[] top1(Arm.Phase phase, LossConfig loss, int batch, int chunk, List<Long> seeds) {
       double[] v = new double[seeds.size()];
       for (int i = 0; i < v.length; i++) {
-        ArmResult r = arms.get(new Arm(phase, "", loss, batch, seeds.get(i)).key());
+        ArmResult r = arms.get(new Arm(phase, "", loss, batch, chunk, seeds.get(i)).key());
         v[i] = r == null ? Double.NaN : r.top1();
       }
       return v;
+    }
+
+    /**
+     * Steps of the first seed's arm of one phase, loss, batch and chunk (every seed runs as many).
+     *
+     * @param phase the phase
+     * @param loss the loss
+     * @param batch the batch
+     * @param chunk the chunk (0: one pass)
+     * @return the steps, or -1 when that arm is missing
+     */
+    public long steps(Arm.Phase phase, LossConfig loss, int batch, int chunk) {
+      ArmResult r = arms.get(new Arm(phase, "", loss, batch, chunk, preset.seeds().get(0)).key());
+      return r == null ? -1 : r.steps();
     }
 
     /**
@@ -173,7 +202,7 @@ public final class BenchRunner {
     public double[] isotropy(LossConfig loss, int batch, List<Long> seeds) {
       double[] v = new double[seeds.size()];
       for (int i = 0; i < v.length; i++) {
-        ArmResult r = arms.get(new Arm(Arm.Phase.TRANSFER, "", loss, batch, seeds.get(i)).key());
+        ArmResult r = arms.get(new Arm(Arm.Phase.TRANSFER, "", loss, batch, preset.chunkFor(batch), seeds.get(i)).key());
         v[i] = r == null ? Double.NaN : r.isotropy();
       }
       return v;
@@ -322,9 +351,9 @@ public final class BenchRunner {
       Arm arm = arms.get(i);
       double elapsed = (System.nanoTime() - start) / 1e9;
       String eta = measuredCost > 0 ? clock((totalCost - doneCost) * measuredSeconds / measuredCost) : "?";
-      progress.printf(Locale.ROOT, "bench [%d/%d %3.0f%%] %s: %s b%d seed %d | elapsed %s | ETA %s%n", i + 1,
+      progress.printf(Locale.ROOT, "bench [%d/%d %3.0f%%] %s: %s b%d%s seed %d | elapsed %s | ETA %s%n", i + 1,
           arms.size(), 100 * doneCost / totalCost, BenchPlan.describe(arm.phase()), arm.label(), arm.batch(),
-          arm.seed(), clock(elapsed), eta);
+          arm.chunk() > 0 ? " in chunks of " + arm.chunk() : "", arm.seed(), clock(elapsed), eta);
       progress.flush();
       long t0 = System.nanoTime();
       TrainConfig config = config(arm, mean, std, channels);
@@ -458,6 +487,7 @@ public final class BenchRunner {
       case BASE_FINETUNE -> Budget.ofSteps(arm.batch(), preset.baseFinetuneSteps());
       default -> Budget.ofEpochs(arm.batch(), preset.transferEpochs());
     };
+    budget = budget.withChunk(arm.chunk());
     return new TrainConfig(d, preset.arch(), model, arm.loss(), opt, budget, arm.seed(), RUN_POLICY);
   }
 

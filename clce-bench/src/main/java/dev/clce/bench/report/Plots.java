@@ -155,6 +155,23 @@ public final class Plots {
    * @param points the points; groups and series keep their order of first appearance
    */
   public static void intervals(Path file, String title, String yLabel, List<Interval> points) {
+    intervals(file, title, "", yLabel, points, false);
+  }
+
+  /**
+   * {@link #intervals(Path, String, String, List)} with an x-axis label and, when the groups are
+   * ordered values (batch sizes), a thin line joining each series' means from group to group, so that a
+   * trend along x can be read.
+   *
+   * @param file the PNG to write
+   * @param title the title
+   * @param xLabel the x-axis label ("" for none)
+   * @param yLabel the y-axis label
+   * @param points the points; groups and series keep their order of first appearance
+   * @param connect whether to join each series' means of neighbouring groups (a missing mean breaks the line)
+   */
+  public static void intervals(Path file, String title, String xLabel, String yLabel, List<Interval> points,
+      boolean connect) {
     List<String> groups = new java.util.ArrayList<>();
     List<String> names = new java.util.ArrayList<>();
     double lo = Double.POSITIVE_INFINITY;
@@ -181,10 +198,29 @@ public final class Plots {
     }
     double[] yr = Double.isFinite(lo) ? pad(hi - lo < 1e-9 ? new double[] {lo - 0.01, hi + 0.01} : new double[] {lo, hi})
         : new double[] {0, 1};
-    Canvas c = new Canvas(title, "", yLabel, new double[] {0, Math.max(1, groups.size())}, yr);
+    Canvas c = new Canvas(title, xLabel, yLabel, new double[] {0, Math.max(1, groups.size())}, yr);
     c.noXTicks();
     int nb = names.size();
     double slot = 0.8 / Math.max(1, nb);
+    if (connect) {
+      for (int b = 0; b < nb; b++) {
+        double[] means = new double[groups.size()];
+        java.util.Arrays.fill(means, Double.NaN);
+        for (Interval iv : points) {
+          if (iv.name().equals(names.get(b))) {
+            means[groups.indexOf(iv.group())] = iv.mean();
+          }
+        }
+        c.g.setColor(PALETTE[b % PALETTE.length]);
+        c.g.setStroke(new BasicStroke(1f));
+        for (int g = 1; g < means.length; g++) {
+          if (Double.isFinite(means[g - 1]) && Double.isFinite(means[g])) {
+            c.g.drawLine(c.px(g - 1 + 0.1 + (b + 0.5) * slot), c.py(means[g - 1]), c.px(g + 0.1 + (b + 0.5) * slot),
+                c.py(means[g]));
+          }
+        }
+      }
+    }
     for (Interval iv : points) {
       int g = groups.indexOf(iv.group());
       int b = names.indexOf(iv.name());

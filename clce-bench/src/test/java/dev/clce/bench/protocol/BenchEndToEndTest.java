@@ -88,24 +88,31 @@ class BenchEndToEndTest {
     // One row per run but the pretraining (cached separately), and every claim has a verdict.
     BenchPlan plan = new BenchPlan(BenchPreset.tiny(DataSpec.parse("fashion-mnist:" + data)));
     assertEquals(plan.arms().size() - 1 + 1, Files.readAllLines(out.resolve("runs.csv")).size());
-    // Six claims of sections 1, 4 and 5, and four of Table 1 (CLCE against CE and CE+SupCon at 1 and 5 shots).
+    // Eight claims of sections 1, 4 and 5 (section 1's two batch trends added to the six before), and four of
+    // Table 1 (CLCE against CE and CE+SupCon at 1 and 5 shots).
     List<String> verdicts = Files.readAllLines(out.resolve("verdict.csv"));
-    assertEquals(1 + 10, verdicts.size(), String.join("\n", verdicts));
+    assertEquals(1 + 12, verdicts.size(), String.join("\n", verdicts));
     for (String v : verdicts.subList(1, verdicts.size())) {
       assertTrue(v.contains(",held,") || v.contains(",did not hold,") || v.contains(",inconclusive,"), v);
     }
     // results.json holds every run and every table, as records that read back.
     BenchReport.ResultsJson json = BenchReport.readResults(out.resolve(BenchReport.RESULTS_JSON));
     assertEquals(plan.arms().size() - 1, json.runs().size());
-    assertEquals(3 * 2, json.tables().batchSize().size(), "3 losses x 2 batches");
-    assertEquals(json.tables().batchSize().size(), json.tables().batchSizeScratch().size());
-    assertEquals(2 * 2, json.tables().batchSizeTTests().size(), "CLCE - CE and CLCE - SupCon at 2 batches");
+    // Transfer: 3 losses x 2 batches and the chunk check's one-pass CLCE at batch 16 (was 3 x 2 without it);
+    // from scratch: 3 x 2.
+    assertEquals(3 * 2 + 1, json.tables().batchSize().size(), "3 losses x 2 batches + CLCE in one pass");
+    assertEquals(3 * 2, json.tables().batchSizeScratch().size());
+    // CLCE - CE and CLCE - SupCon at 2 batches, and CLCE in chunks against CLCE in one pass (was 2 x 2).
+    assertEquals(2 * 2 + 1, json.tables().batchSizeTTests().size());
+    assertEquals(2 * 2, json.tables().batchSizeScratchTTests().size());
+    chunkCheckAndTrends(out, json, md);
     assertEquals(4 * 2, json.tables().fewShot().size(), "4 losses x 2 shots, one seed");
     assertEquals(3, json.tables().lambda().size());
     assertEquals(3, json.tables().ablation().size());
     assertEquals(2, json.tables().isotropy().size());
-    assertEquals(10, json.tables().verdict().size());
-    for (BenchReport.Claim c : json.tables().verdict().subList(4, 8)) {
+    assertEquals(12, json.tables().verdict().size());
+    // Section 1 has six claims now (two batch trends after the four before), so Table 1's claims are 7 to 10.
+    for (BenchReport.Claim c : json.tables().verdict().subList(6, 10)) {
       assertTrue(c.claim().contains("few-shot"), c.claim());
       // The tiny preset has one few-shot seed: no paired test, p not applicable, inconclusive.
       assertEquals(null, c.test(), c.claim());
@@ -134,6 +141,65 @@ class BenchEndToEndTest {
       }
     }
     assertTrue(e.toString().contains("ETA"), "progress with ETA on standard error");
+  }
+
+  /**
+   * The batch-size section of the tiny preset (batches 8 and 16, chunk rule 8, chunk check at 16) end
+   * to end: batch 16 trained in chunks of 8 (its config.json says so), CLCE at 16 also in one pass, the
+   * rows, the paired comparison, the two trend claims, the steps per batch size.
+   */
+  private static void chunkCheckAndTrends(Path out, BenchReport.ResultsJson json, String md) throws Exception {
+    BenchPlan plan = new BenchPlan(BenchPreset.tiny(DataSpec.parse("fashion-mnist")));
+    Arm chunked = plan.arm(Arm.Phase.TRANSFER, BenchPlan.CLCE, plan.loss(BenchPlan.CLCE), 16, 1);
+    Arm onePass = new Arm(Arm.Phase.TRANSFER, BenchPlan.CLCE_ONE_PASS, plan.loss(BenchPlan.CLCE), 16, 0, 1);
+    assertEquals(8, chunked.chunk());
+    com.fasterxml.jackson.databind.JsonNode c = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(out.resolve(BenchRunner.RUNS_DIR).resolve(chunked.key()).resolve(TrainNames.CONFIG_JSON).toFile());
+    assertEquals(8, c.path("budget").path("chunk").asInt(), c.toString());
+    assertTrue(c.path("batch_norm").asText().startsWith("batch statistics per chunk of 8 images"), c.toString());
+    c = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(out.resolve(BenchRunner.RUNS_DIR).resolve(onePass.key()).resolve(TrainNames.CONFIG_JSON).toFile());
+    assertEquals(0, c.path("budget").path("chunk").asInt(), c.toString());
+    // The tiny preset: 16 labelled images per class x 5 classes, 1 epoch: 10 steps at 8, 5 at 16.
+    for (BenchReport.BatchRow row : json.tables().batchSize()) {
+      assertEquals(row.batch() == 8 ? 10 : 5, row.steps(), row.toString());
+      assertEquals(row.batch() == 16 && !row.loss().equals(BenchPlan.CLCE_ONE_PASS) ? 8 : 0, row.chunk(), row.toString());
+      assertEquals(2, row.top1().perSeed().size(), row.toString());
+      assertFalse(row.top1().perSeed().stream().anyMatch(v -> Double.isNaN(v)), row.toString());
+    }
+    BenchReport.BatchRow last = json.tables().batchSize().get(json.tables().batchSize().size() - 1);
+    assertEquals(BenchPlan.CLCE_ONE_PASS, last.loss());
+    // The paired comparison is chunked minus one pass, over the same seeds, from the runs themselves.
+    BenchReport.TTestRow t = json.tables().batchSizeTTests().get(json.tables().batchSizeTTests().size() - 1);
+    assertEquals("CLCE chunks of 8 - CLCE one pass", t.comparison());
+    assertEquals(16, t.batch());
+    double sum = 0;
+    for (long seed : List.of(1L, 2L)) {
+      Arm a = plan.arm(Arm.Phase.TRANSFER, BenchPlan.CLCE, plan.loss(BenchPlan.CLCE), 16, seed);
+      Arm b = new Arm(Arm.Phase.TRANSFER, BenchPlan.CLCE_ONE_PASS, plan.loss(BenchPlan.CLCE), 16, 0, seed);
+      sum += top1(json, a.key()) - top1(json, b.key());
+    }
+    assertEquals(sum / 2, t.test().meanDiff(), 1e-12);
+    assertTrue(md.contains("### BatchNorm per chunk"), md);
+    // The two batch-trend claims, between the smallest and the largest batch, from the runs.
+    BenchReport.Claim sup = json.tables().verdict().get(4);
+    assertEquals("SupCon improves with batch size (transfer, batch 8 -> 16)", sup.claim());
+    double d = 0;
+    for (long seed : List.of(1L, 2L)) {
+      d += top1(json, plan.arm(Arm.Phase.TRANSFER, "", plan.loss(BenchPlan.SUPCON), 16, seed).key())
+          - top1(json, plan.arm(Arm.Phase.TRANSFER, "", plan.loss(BenchPlan.SUPCON), 8, seed).key());
+    }
+    if (sup.test() != null) {
+      assertEquals(d / 2, sup.test().meanDiff(), 1e-12);
+    } else {
+      assertEquals(0.0, d, 0.0, "no test only when there is nothing to test: " + sup.note());
+    }
+    assertTrue(json.tables().verdict().get(5).claim().startsWith("CLCE's advantage over SupCon shrinks"));
+  }
+
+  private static double top1(BenchReport.ResultsJson json, String key) {
+    return json.runs().stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow(() -> new AssertionError(key))
+        .top1();
   }
 
   /** @return the CSV's lines without the named column (wall times differ from run to run) */
@@ -166,7 +232,8 @@ class BenchEndToEndTest {
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
     assertEquals(0, run(o, e, "bench", "--quick", "--plan"), e.toString());
-    assertTrue(o.toString().contains("37 runs (preset quick)"), o.toString());
+    // 51 runs: the 37 before, batch 256 (3 losses x 2 seeds, transfer and from scratch) and the chunk check (2).
+    assertTrue(o.toString().contains("51 runs (preset quick)"), o.toString());
     assertTrue(o.toString().startsWith("pretrain-ce-"), o.toString());
     // The paper preset: imported weights replace the pretraining; runnable as a plan anywhere.
     Path weights = Files.writeString(tmp.resolve("w.safetensors"), "");

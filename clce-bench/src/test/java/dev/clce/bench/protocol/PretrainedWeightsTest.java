@@ -32,8 +32,8 @@ class PretrainedWeightsTest {
     return new BenchPreset("tiny-weights", t.note(), t.data(), t.baseClasses(), t.novelClasses(), Arch.RESNET18,
         Stem.IMAGENET, t.width(), t.maxBlocks(), IMAGE_SIZE, weights, t.tau(), t.lambda(), t.lr(), t.pretrainLr(),
         t.pretrainSteps(), t.pretrainPerClass(), t.labelledPerClass(), t.testPerClass(), t.transferEpochs(),
-        t.baseFinetuneSteps(), t.batches(), t.seeds(), t.lambdaSeeds(), t.fewShotSeeds(), t.lambdas(), t.episodes(),
-        t.tsnePoints(), t.tsneIterations(), t.scratch());
+        t.baseFinetuneSteps(), t.batches(), t.chunk(), t.chunkCheck(), t.seeds(), t.lambdaSeeds(), t.fewShotSeeds(),
+        t.lambdas(), t.episodes(), t.tsnePoints(), t.tsneIterations(), t.scratch());
   }
 
   private static EncoderModel rgbModel(BenchPreset t, double width) {

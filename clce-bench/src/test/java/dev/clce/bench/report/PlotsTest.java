@@ -71,6 +71,43 @@ class PlotsTest {
     assertTrue(ex.getMessage().startsWith("interval:"), ex.getMessage());
   }
 
+  /** Counts pixels in a band of rows whose colour is nearer the first palette colour (0, 114, 178) than grey. */
+  private static int bluish(BufferedImage img, int y0, int y1, int x0, int x1) {
+    int n = 0;
+    for (int y = y0; y <= y1; y++) {
+      for (int x = x0; x <= x1; x++) {
+        int c = img.getRGB(x, y);
+        int r = (c >> 16) & 0xFF;
+        int b = c & 0xFF;
+        n += b - r > 60 ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void connectedIntervalsJoinASeriesFromGroupToGroup(@TempDir Path dir) throws IOException {
+    // One series, equal means in three groups: joined, a horizontal line runs between the points; not
+    // joined, the space between them is empty. The middle group's missing mean breaks the line.
+    List<Plots.Interval> pts = List.of(Plots.Interval.ofSeeds("64", "CE", new double[] {0.5, 0.7, 0.9}),
+        Plots.Interval.ofSeeds("128", "CE", new double[] {0.5, 0.7, 0.9}),
+        Plots.Interval.ofSeeds("256", "CE", new double[] {Double.NaN, 0.7}));
+    Path joined = dir.resolve("joined.png");
+    Path apart = dir.resolve("apart.png");
+    Plots.intervals(joined, "t", "batch size", "top-1", pts, true);
+    Plots.intervals(apart, "t", "top-1", pts);
+    BufferedImage j = ImageIO.read(joined.toFile());
+    BufferedImage a = ImageIO.read(apart.toFile());
+    // Plot area x from 90 to 700, 3 groups of about 203 px, the single series' points at 0.5 of a group:
+    // the gap between the first two points (x about 192 and 395), rows around the mean 0.7 (mid-height).
+    int yMid = (50 + 600 - 70) / 2;
+    int between = bluish(j, yMid - 3, yMid + 3, 230, 360);
+    assertTrue(between >= 120, "joined: a line between the first two points, got " + between);
+    assertEquals(0, bluish(a, yMid - 3, yMid + 3, 230, 360), "apart: nothing between the points");
+    // Between the second and third group nothing is drawn (the third mean is missing).
+    assertEquals(0, bluish(j, yMid - 3, yMid + 3, 430, 560), "no line to a missing mean");
+  }
+
   @Test
   void mismatchedSeriesAreRefused() {
     IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
