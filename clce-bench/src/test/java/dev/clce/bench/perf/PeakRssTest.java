@@ -37,8 +37,10 @@ class PeakRssTest {
 
   @Test
   void thisProcessHasAPeakAtLeastItsCurrentSize() {
-    double peak = PeakRss.peakMb();
+    // The current size first: the process may grow between the two reads, and the peak read second
+    // covers whatever it reached by then.
     double now = PeakRss.currentMb();
+    double peak = PeakRss.peakMb();
     assertTrue(now > 0 && peak >= now, "peak " + peak + " MiB, current " + now + " MiB");
     if (PeakRss.resetPeak()) {
       // after the reset the peak is the current size, not the start-up's
