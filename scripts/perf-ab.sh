@@ -7,6 +7,8 @@
 #   e.g. scripts/perf-ab.sh /tmp/old . 5 --loss-only --loss clce --m 256 --d 768 --form samediff
 #
 # Each call is `./clce perf PERF_ARGS --json` in its own JVM; the value compared is median_step_s.
+# ENV_A / ENV_B: environment assignments for one side only (space-separated NAME=VALUE), to compare
+# settings on one build, e.g. ENV_B="DNNL_MAX_CPU_ISA=AVX2" scripts/perf-ab.sh . . 6 --arch resnet50
 set -euo pipefail
 a="${1:?usage: scripts/perf-ab.sh CHECKOUT_A CHECKOUT_B ROUNDS PERF_ARGS...}"; b="${2:?}"; rounds="${3:?}"; shift 3
 for d in "$a" "$b"; do
@@ -16,14 +18,15 @@ done
 median() { tr ' ' '\n' | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 err="$(mktemp)"; trap 'rm -f "$err"' EXIT
 step() {
-  local json
-  json=$("$1/clce" perf "${@:2}" --json 2>"$err") || { echo "perf-ab: ./clce perf failed in $1:" >&2; tail -5 "$err" >&2; exit 1; }
+  local json envs="$1"; shift
+  # shellcheck disable=SC2086
+  json=$(env $envs "$1/clce" perf "${@:2}" --json 2>"$err") || { echo "perf-ab: ./clce perf failed in $1:" >&2; tail -5 "$err" >&2; exit 1; }
   /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])["median_step_s"])' "$json"
 }
-echo "perf-ab: $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg), args: $*"
+echo "perf-ab: $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg), A: $a ${ENV_A:-}, B: $b ${ENV_B:-}, args: $*"
 ratios=""
 for r in $(seq 1 "$rounds"); do
-  ta=$(step "$a" "$@"); tb=$(step "$b" "$@")
+  ta=$(step "${ENV_A:-}" "$a" "$@"); tb=$(step "${ENV_B:-}" "$b" "$@")
   ratio=$(awk -v x="$ta" -v y="$tb" 'BEGIN {printf "%.3f", y / x}')
   ratios="$ratios $ratio"
   echo "round $r: A $ta s, B $tb s, B/A $ratio (load $(cut -d' ' -f1 /proc/loadavg))"

@@ -14,6 +14,8 @@
 #             (OMP_WAIT_POLICY=PASSIVE); default "default passive"
 #   ONLY_default, ONLY_passive  configuration ids to run under that policy only (default all)
 #   OUT_MD  the markdown file (default docs/PERFORMANCE.md)
+#   TORCH_FLUSH_DENORMAL  1 to run PyTorch with torch.set_flush_denormal(True) (default 0; ND4J has
+#             no such switch)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -27,6 +29,8 @@ trap 'rm -rf "$work"' EXIT
 CONFIGS=(
   "r101|--arch resnet101 --image-size 224 --batch 2 --loss clce|train"
   "r101_prim|--arch resnet101 --image-size 224 --batch 2 --loss clce|train|--norm-kernel primitive"
+  "r50|--arch resnet50 --image-size 224 --batch 2 --loss clce|train"
+  "small|--arch resnet18 --stem small --width 0.25 --max-blocks 1 --image-size 16 --batch 128 --loss clce|train"
   "r50s|--arch resnet50 --stem small --image-size 32 --batch 32 --loss clce|train"
   "r50s_ce|--arch resnet50 --stem small --image-size 32 --batch 32 --loss ce|train"
   "vitb|--arch vit_b_16 --image-size 224 --batch 2 --loss clce|train"
@@ -72,7 +76,8 @@ for r in $(seq 1 "$ROUNDS"); do
       [ -n "${jextra:-}" ] && continue
       echo "round $r/$ROUNDS: $id pytorch omp-$pol" >&2
       # shellcheck disable=SC2086
-      with_policy "$pol" /usr/bin/python3 scripts/perf_torch.py $args --steps "$steps" --warmup "$warm" --threads 2 --json \
+      tflags=(); [ "${TORCH_FLUSH_DENORMAL:-0}" = 1 ] && tflags=(--flush-denormal)
+      with_policy "$pol" /usr/bin/python3 scripts/perf_torch.py $args "${tflags[@]}" --steps "$steps" --warmup "$warm" --threads 2 --json \
         >"$work/torch-${pol}_${id}_$r.json" 2>"$work/torch-${pol}_${id}_$r.log" || echo "pytorch $id failed" >&2
     done
   done
@@ -142,7 +147,8 @@ def loads(cid):
     return ", ".join(v)
 
 POLICY_TEXT = {"default": "libgomp default", "passive": "PASSIVE"}
-train = [("r101", "ResNet-101, 224 px, batch 2, CLCE"),
+train = [("r101", "ResNet-101, 224 px, batch 2, CLCE"), ("r50", "ResNet-50, 224 px, batch 2, CLCE"),
+         ("small", "bench encoder: ResNet-18 width 0.25, one block per stage, small stem, 16 px, batch 128, CLCE"),
          ("r101_prim", "same, Java with `--norm-kernel primitive` (BatchNorm from primitive ops; PyTorch: the row above)"), ("r50s", "ResNet-50 small stem, 32 px, batch 32, CLCE"),
          ("r50s_ce", "ResNet-50 small stem, 32 px, batch 32, CE"), ("vitb", "ViT-B/16, 224 px, batch 2, CLCE"),
          ("vits", "ViT-S/16, 32 px (2x2 patches), batch 64, CLCE")]
@@ -165,15 +171,18 @@ L.append(f"**Load** (1-minute load average, {os.cpu_count()} CPUs): {load_before
          "column lists it at the start of each round of a configuration. Above about 2 the machine was shared and the "
          "times are inflated and noisy.")
 L.append("")
-L.append("| configuration | OpenMP wait | Java step | Java CPU | PyTorch step | PyTorch CPU | ratio | Java RSS MiB | PyTorch RSS MiB | RSS ratio | params Java / PyTorch | load |")
-L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+L.append("| configuration | OpenMP wait | Java step | Java CPU | PyTorch step | PyTorch CPU | ratio | Java ops / step | Java RSS MiB | PyTorch RSS MiB | RSS ratio | params Java / PyTorch | load |")
+L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 res = {}
 for cid, label in train:
     for pol in policies:
         j, t = runs(f"java-{pol}-samediff", cid), runs(f"torch-{pol}", cid.split("_prim")[0])
+        if not j:
+            continue   # not run (ONLY, ONLY_<policy>) or failed: no row
         jm, js = med_spread(j, "median_step_s"); tm, ts = med_spread(t, "median_step_s")
         jc, _ = med_spread(j, "cpu_s_per_step"); tc, _ = med_spread(t, "cpu_s_per_step")
         jr, _ = med_spread(j, "peak_rss_mb"); tr, _ = med_spread(t, "peak_rss_mb")
+        jo, _ = med_spread(j, "ops_per_step")
         res[(cid, pol)] = (jm, tm)
         pj = j[0].get("trainable_parameters") if j else None
         pt = t[0].get("trainable_parameters") if t else None
@@ -181,7 +190,7 @@ for cid, label in train:
         if pj and pt and pj != pt:
             params += " **differ**"
         L.append(f"| {label} | {POLICY_TEXT.get(pol, pol)} | {fmt_t(jm, js, 's')} | {fmt_t(jc, None, 's')} | "
-                 f"{fmt_t(tm, ts, 's')} | {fmt_t(tc, None, 's')} | {ratio(jm, tm)} | "
+                 f"{fmt_t(tm, ts, 's')} | {fmt_t(tc, None, 's')} | {ratio(jm, tm)} | {f'{jo:,.0f}' if jo else 'n/a'} | "
                  f"{f'{jr:.0f}' if jr else 'n/a'} | {f'{tr:.0f}' if tr else 'n/a'} | {ratio(jr, tr)} | {params} | {loads(cid)} |")
 L.append("")
 L.append("| configuration | OpenMP wait | Java SameDiff | Java eager | PyTorch | SameDiff / PyTorch | eager / PyTorch | load |")
@@ -189,6 +198,8 @@ L.append("|---|---|---:|---:|---:|---:|---:|---|")
 for cid, label in lossc:
     for pol in policies:
         sd_, e, t = runs(f"java-{pol}-samediff", cid), runs(f"java-{pol}-eager", cid), runs(f"torch-{pol}", cid)
+        if not sd_ and not e:
+            continue
         sm, ss = med_spread(sd_, "median_step_s"); em, es = med_spread(e, "median_step_s"); tm, ts = med_spread(t, "median_step_s")
         L.append(f"| {label} | {POLICY_TEXT.get(pol, pol)} | {fmt_t(sm, ss, 'ms')} | {fmt_t(em, es, 'ms')} | "
                  f"{fmt_t(tm, ts, 'ms')} | {ratio(sm, tm)} | {ratio(em, tm)} | {loads(cid)} |")
@@ -230,9 +241,10 @@ if j0:
 if t0:
     L.append(f"- PyTorch {t0['torch']} / torchvision {t0.get('torchvision', '?')} (Debian), threads {t0['torch_num_threads']}; "
              f"BLAS libraries mapped: {', '.join('`' + p + '`' for p in t0['blas_libraries_loaded']) or 'none'}")
-    L.append(f"- Denormals: PyTorch ran with flush-to-zero **{'on' if t0.get('flush_denormal') else 'off'}** "
-             "(`torch.set_flush_denormal(False)`, its default); ND4J has no such switch and runs with the x86 default "
-             "(FTZ/DAZ off). Neither side flushes.")
+    fl = bool(t0.get('flush_denormal'))
+    L.append(f"- Denormals: PyTorch ran with flush-to-zero **{'on' if fl else 'off'}** "
+             f"(`torch.set_flush_denormal({fl})`{'' if fl else ', its default'}); ND4J has no such switch and runs with "
+             "the x86 default (FTZ/DAZ off). " + ("Only PyTorch flushes." if fl else "Neither side flushes."))
 L.append("- Same work on both sides: torchvision model definitions (parameter counts compared above), random normal "
          "images, two views per image, Adam lr 1e-3, BatchNorm in training mode with running-statistics update, "
          "the LOSSES.md losses (defaults tau 0.5, lambda 0.9).")

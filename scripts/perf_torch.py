@@ -23,6 +23,7 @@ Prints one JSON object with --json (median_step_s, peak_rss_mb, ...).
 """
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -64,14 +65,37 @@ def loaded_blas():
     return sorted(libs)
 
 
+def resnet(arch, classes, width, max_blocks):
+    """torchvision's ResNet, with clce-models' width multiplier (stage widths round(64 w 2^i), at
+    least 1) and cap on blocks per stage (0 = none)."""
+    m = RESNETS[arch](num_classes=classes)
+    if width == 1.0 and not max_blocks:
+        return m
+    block = type(m.layer1[0])
+    layers = [len(m.layer1), len(m.layer2), len(m.layer3), len(m.layer4)]
+    if max_blocks:
+        layers = [min(n, max_blocks) for n in layers]
+    planes = [max(1, int(math.floor(64 * width * 2 ** i + 0.5))) for i in range(4)]
+    m = torchvision.models.resnet.ResNet(block, layers, num_classes=classes)
+    m.inplanes = planes[0]
+    m.conv1 = nn.Conv2d(3, planes[0], 7, 2, 3, bias=False)
+    m.bn1 = nn.BatchNorm2d(planes[0])
+    m.layer1 = m._make_layer(block, planes[0], layers[0])
+    m.layer2 = m._make_layer(block, planes[1], layers[1], stride=2)
+    m.layer3 = m._make_layer(block, planes[2], layers[2], stride=2)
+    m.layer4 = m._make_layer(block, planes[3], layers[3], stride=2)
+    m.fc = nn.Linear(planes[3] * block.expansion, classes)
+    return m
+
+
 class Encoder(nn.Module):
     """A torchvision model returning (embedding, logits), with the optional projection head."""
 
-    def __init__(self, arch, classes, image_size, channels, stem, projection_dim):
+    def __init__(self, arch, classes, image_size, channels, stem, projection_dim, width=1.0, max_blocks=0):
         super().__init__()
         self.arch = arch
         if arch in RESNETS:
-            m = RESNETS[arch](num_classes=classes)
+            m = resnet(arch, classes, width, max_blocks)
             if channels != 3 or stem == "small":
                 k, s, p = (3, 1, 1) if stem == "small" else (7, 2, 3)
                 m.conv1 = nn.Conv2d(channels, m.conv1.out_channels, k, s, p, bias=False)
@@ -123,6 +147,8 @@ def main():
     ap.add_argument("--image-size", type=int, default=224)
     ap.add_argument("--channels", type=int, default=3)
     ap.add_argument("--stem", default="imagenet", choices=["imagenet", "small"])
+    ap.add_argument("--width", type=float, default=1.0)
+    ap.add_argument("--max-blocks", type=int, default=0)
     ap.add_argument("--projection-head", action="store_true")
     ap.add_argument("--projection-dim", type=int, default=128)
     ap.add_argument("--batch", type=int, default=2)
@@ -169,8 +195,10 @@ def main():
             raise SystemExit("arch: required unless --loss-only")
         if a.batch < 2 or a.batch % 2:
             raise SystemExit("batch: must be even and >= 2")
+        if not a.width > 0 or a.max_blocks < 0:
+            raise SystemExit("width: must be > 0 and max-blocks >= 0, got %s and %s" % (a.width, a.max_blocks))
         model = Encoder(a.arch, a.classes, a.image_size, a.channels, a.stem,
-                        a.projection_dim if a.projection_head else 0)
+                        a.projection_dim if a.projection_head else 0, a.width, a.max_blocks)
         model.train()
         opt = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
         x = torch.randn(a.batch, a.channels, a.image_size, a.image_size, generator=gen)

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.nd4j.autodiff.samediff.SDVariable;
+import dev.clce.models.ops.FusedBatchNorm;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -211,8 +212,28 @@ public final class EncoderModel {
    * @param training true for training
    */
   public void setTraining(boolean training) {
-    sd.getArrForVarName(ModelNames.TRAINING_FLAG).assign(training ? 1.0 : 0.0);
+    setTraining(sd, training);
     this.training = training;
+  }
+
+  /**
+   * Switches a graph built by this package between training and inference, also a bare graph that
+   * {@code ModelCheckpoint.load} returned: sets the training flag ({@link ModelNames#TRAINING_FLAG},
+   * read by BatchNorm from primitive ops and by {@link BatchNormStatistics}) and wires every native
+   * BatchNorm to the batch or the running statistics ({@link FusedBatchNorm#useBatchStatistics}).
+   * Assigning the flag alone does not switch native BatchNorm layers.
+   *
+   * @param sd the graph
+   * @param training true for training
+   * @throws IllegalArgumentException if the graph has no training flag
+   */
+  public static void setTraining(SameDiff sd, boolean training) {
+    if (sd == null || !sd.hasVariable(ModelNames.TRAINING_FLAG)) {
+      throw new IllegalArgumentException("sd: must be a graph with the training flag " + ModelNames.TRAINING_FLAG + ", got "
+          + (sd == null ? "null" : "a graph without it"));
+    }
+    sd.getArrForVarName(ModelNames.TRAINING_FLAG).assign(training ? 1.0 : 0.0);
+    FusedBatchNorm.useBatchStatistics(sd, training);
   }
 
   /** @return whether the model is in training mode */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clce.bench.perf.LossStepBenchmark;
+import dev.clce.bench.perf.OpCountListener;
 import dev.clce.bench.perf.OpTimingListener;
 import dev.clce.bench.perf.PeakRss;
 import dev.clce.bench.perf.ProcessCpu;
@@ -177,6 +178,8 @@ public final class PerfCommand implements Callable<Integer> {
     root.put("side", "java");
     root.put("loss", cfg.kind().cliName());
     OpTimingListener prof = profile == null ? null : new OpTimingListener();
+    // The trainer's step takes no SameDiff listeners: its ops are counted by the sd.fit step of the same model.
+    OpCountListener opCount = trainer ? null : new OpCountListener();
     StepTimes t;
     long imagesPerStep;
     double[] cpu = new double[1];
@@ -195,7 +198,7 @@ public final class PerfCommand implements Callable<Integer> {
       root.put("form", f.name().toLowerCase(Locale.ROOT));
       root.put("M", m);
       root.put("d", d);
-      t = warmUpAndTime(b, prof, cpu, peaks);
+      t = warmUpAndTime(b, prof, opCount, cpu, peaks);
       imagesPerStep = m;
     } else {
       if (arch == null) {
@@ -226,7 +229,7 @@ public final class PerfCommand implements Callable<Integer> {
       if (!trainer) {
         root.put("loss_before", b.currentLoss());
       }
-      t = warmUpAndTime(b, prof, cpu, peaks);
+      t = warmUpAndTime(b, prof, opCount, cpu, peaks);
       root.put("first_step_s", b.firstStepSeconds());
       if (trainer) {
         root.put("loss_first_step", b.firstStepLoss());
@@ -250,6 +253,9 @@ public final class PerfCommand implements Callable<Integer> {
     root.put("images_per_s", imagesPerStep / t.median());
     root.put("s_per_image", t.median() / imagesPerStep);
     root.put("cpu_s_per_step", cpu[0] / steps);
+    if (opCount != null) {
+      root.put("ops_per_step", (double) opCount.count() / steps);
+    }
     double peak = Math.max(peaks[0], PeakRss.peakMb());
     root.put("peak_rss_mb", peak);
     root.put("timed_peak_rss_mb", peaks[1]);
@@ -285,6 +291,10 @@ public final class PerfCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "median step  %.4f s  (min %.4f, max %.4f, %d steps after %d warm-up)%n", t.median(), t.min(),
           t.max(), steps, warmup);
       out.printf(Locale.ROOT, "CPU per step %.4f s (process, all threads; mean)%n", cpu[0] / steps);
+      if (opCount != null) {
+        out.printf(Locale.ROOT, "ops per step %.1f (op executions, mean over the timed steps)%n",
+            (double) opCount.count() / steps);
+      }
       out.printf(Locale.ROOT, "throughput   %.2f %s/s%n", imagesPerStep / t.median(), lossOnly ? "rows" : "images");
       out.printf(Locale.ROOT, "per %s    %.3f ms%n", lossOnly ? "row  " : "image", 1e3 * t.median() / imagesPerStep);
       out.printf(Locale.ROOT, "peak RSS     %.0f MiB (timed steps %.0f MiB; %.0f MiB at the start)%n", peak, peaks[1],
@@ -311,12 +321,14 @@ public final class PerfCommand implements Callable<Integer> {
    *
    * @param b the benchmark
    * @param prof the op profile, or null
+   * @param opCount counts the op executions of the timed steps (attached after the warm-up), or null
    * @param cpuSeconds gets the process CPU seconds of the timed steps in element 0
    * @param peakMb gets the peak resident set size (MiB) before the timed steps in element 0 and over
    *     the timed steps in element 1 (the peak is reset in between; -1 where that is not possible)
    * @return the timed steps
    */
-  private StepTimes warmUpAndTime(StepBenchmark b, OpTimingListener prof, double[] cpuSeconds, double[] peakMb) {
+  private StepTimes warmUpAndTime(StepBenchmark b, OpTimingListener prof, OpCountListener opCount, double[] cpuSeconds,
+      double[] peakMb) {
     if (prof != null) {
       b.run(warmup, 1);
       b.addListener(prof);
@@ -328,6 +340,10 @@ public final class PerfCommand implements Callable<Integer> {
     }
     peakMb[0] = PeakRss.peakMb();
     boolean reset = PeakRss.resetPeak();
+    if (opCount != null) {
+      b.addListener(opCount);
+      opCount.reset();
+    }
     double cpu0 = ProcessCpu.seconds();
     StepTimes t = b.run(0, steps);
     cpuSeconds[0] = ProcessCpu.seconds() - cpu0;

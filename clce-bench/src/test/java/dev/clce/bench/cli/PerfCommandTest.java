@@ -46,6 +46,8 @@ class PerfCommandTest {
     assertTrue(j.get("loss_after").asDouble() < j.get("loss_before").asDouble(), r.out());
     assertTrue(j.get("profile").size() > 0 && j.get("profile").size() <= 5, r.out());
     assertTrue(j.get("profile_op_count").asLong() > 100, r.out());
+    // the always-on counter sees the same timed steps as the profile
+    assertEquals(j.get("profile_op_count").asDouble(), j.get("ops_per_step").asDouble(), 0.0, r.out());
     // the same trainable parameter count as `clce model` reports for these options
     Result m = run(concat(new String[] {"model", "--json"}, model));
     assertEquals(new ObjectMapper().readTree(m.out()).get("parameters").asLong(), j.get("trainable_parameters").asLong());

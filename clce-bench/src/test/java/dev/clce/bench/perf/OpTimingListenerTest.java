@@ -24,7 +24,8 @@ class OpTimingListenerTest {
     SDVariable r = sd.nn().relu(h, 0.0);      // relu
     SDVariable out = r.mul(r).sum("out");     // multiply, reduce_sum
     OpTimingListener prof = new OpTimingListener();
-    sd.setListeners(prof);
+    OpCountListener count = new OpCountListener();
+    sd.setListeners(prof, count);
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> ph = Map.of("x", Nd4j.rand(DataType.FLOAT, 2, 3));
     for (int i = 0; i < 3; i++) {
       sd.output(ph, out.name());
@@ -38,6 +39,9 @@ class OpTimingListenerTest {
       assertTrue(t.nanos() > 0, t.toString());
     }
     assertEquals(12, prof.totalCount());
+    assertEquals(12, count.count(), "4 ops, 3 runs");
+    count.reset();
+    assertEquals(0, count.count());
     assertEquals(top.stream().mapToLong(OpTimingListener.OpTypeTime::nanos).sum(), prof.totalNanos());
     assertEquals(2, prof.top(2).size());
     assertTrue(prof.top(2).get(0).nanos() >= prof.top(2).get(1).nanos());

@@ -10,10 +10,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * {@code batchnorm} / {@code batchnorm_bp} kernels through {@link FusedBatchNorm} (M2.1's
  * {@code sd.nn().batchNorm} cannot be differentiated; see {@link dev.clce.models.ops}).
  *
- * <p>With the model's scalar training switch {@code t} (1 training, 0 inference) the statistics used
- * are {@code mean = rm + t (bm - rm)} and {@code var = rv + t (bv - rv)}, where {@code bm, bv} are the
- * batch mean and biased batch variance over {@code [N, H, W]} (one native {@code moments} op) and
- * {@code rm, rv} the running statistics; the output is
+ * <p>In training the statistics used are the batch mean and biased batch variance {@code bm, bv} over
+ * {@code [N, H, W]} (one native {@code moments} op), in inference the running statistics
+ * {@code rm, rv}; the output is
  * {@code weight * (x - mean) / sqrt(var + eps) + bias}. In training the gradient is the full one of
  * batch normalisation (the kernel folds the paths through the batch statistics into the input's
  * gradient, so the statistics themselves are not differentiated); in inference it treats the running
@@ -23,7 +22,10 @@ import org.nd4j.autodiff.samediff.SDVariable;
  *
  * <p>Two ways to compute it, chosen by {@link GraphContext#normKernel()} (the model option
  * {@code ModelOptions.normKernel()}): the native kernels above
- * ({@link NormKernel#NATIVE}, the default for FLOAT models), or primitive ops
+ * ({@link NormKernel#NATIVE}, the default for FLOAT models; the mode is the op's wiring, switched by
+ * {@link FusedBatchNorm#useBatchStatistics}), or primitive ops, which mix both pairs of statistics
+ * by the model's scalar training switch {@code t} (1 training, 0 inference),
+ * {@code mean = rm + t (bm - rm)} and {@code var = rv + t (bv - rv)}
  * differentiated by SameDiff ({@link NormKernel#PRIMITIVE}, the default for DOUBLE: exact to double
  * rounding, where the native kernel holds epsilon and 1/n in float). Both are checked against
  * PyTorch's training-mode gradient by {@code BatchNormTrainingGradientTest}.
@@ -107,10 +109,10 @@ public record BatchNorm2d(String name, int channels, long valuesPerExample) {
       return primitive(ctx, x, gamma, beta, rm, rv);
     }
     SDVariable[] moments = sd.math().moments(new String[] {batchMeanName(), batchVarName()}, x, new int[] {0, 2, 3}, false);
-    SDVariable t = ctx.training();
-    SDVariable mean = ClceOps.stopGradient(sd, rm.add(moments[0].sub(rm).mul(t)));
-    SDVariable var = ClceOps.stopGradient(sd, rv.add(moments[1].sub(rv).mul(t)));
-    return new FusedBatchNorm(sd, x, mean, var, gamma, beta, EPS, t).outputVariable();
+    SDVariable mean = ClceOps.stopGradient(sd, moments[0]);
+    SDVariable var = ClceOps.stopGradient(sd, moments[1]);
+    // A new graph is in training mode (GraphContext's flag starts at 1): wired to the batch statistics.
+    return new FusedBatchNorm(sd, x, mean, var, rm, rv, gamma, beta, EPS, true).outputVariable();
   }
 
   /** The same function from primitive ops, differentiated by SameDiff ({@link NormKernel#PRIMITIVE}). */

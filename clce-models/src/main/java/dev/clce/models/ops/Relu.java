@@ -4,12 +4,13 @@ import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 
 /**
  * {@code max(x, 0)} on ND4J's native {@code relu} kernel, with the gradient
- * {@code g * step(x)} (1 where {@code x > 0}, else 0, as PyTorch's ReLU) built from two plain
- * element-wise ops, because SameDiff's own ReLU differentiates through the much slower
- * {@code thresholdedrelu_bp} kernel (measured in docs/PERFORMANCE.md).
+ * {@code g * step(x)} (g where {@code x > 0}, else 0, as PyTorch's ReLU) from the native
+ * {@code relu_bp} kernel, one element-wise pass, because SameDiff's own ReLU differentiates through
+ * the much slower {@code thresholdedrelu_bp} kernel (measured in docs/PERFORMANCE.md).
  */
 public final class Relu extends NativeAliasOp {
 
@@ -56,7 +57,6 @@ public final class Relu extends NativeAliasOp {
 
   @Override
   public List<SDVariable> doDiff(List<SDVariable> gradients) {
-    SDVariable x = arg(0);
-    return List.of(gradients.get(0).mul(sameDiff.math().step(x, 0.0)));
+    return List.of(new RectifiedLinearDerivative(sameDiff, arg(0), gradients.get(0)).outputVariable());
   }
 }

@@ -2,6 +2,7 @@ package dev.clce.models.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,7 @@ class FusedBatchNormTest {
     sd.getArrForVarName(bn.runningMeanName()).assign(Nd4j.createFromArray(rm));
     sd.getArrForVarName(bn.runningVarName()).assign(Nd4j.createFromArray(rv));
     sd.getArrForVarName(FLAG).assign(0.0);
+    assertEquals(1, FusedBatchNorm.useBatchStatistics(sd, false), "the op is rewired to the running statistics");
     Map<String, INDArray> ph = Map.of(X, x);
     Map<String, INDArray> grads = sd.calculateGradients(ph, List.of(X, GAMMA, BETA));
     String out = sd.getLossVariables().get(0);
@@ -118,6 +120,32 @@ class FusedBatchNormTest {
   }
 
   @Test
+  void rewiringSwitchesTheGradientGraphAndBack() {
+    BatchNorm2d bn = new BatchNorm2d(BN, C, H * W);
+    SameDiff sd = graph(bn, det(7, N, C, H, W));
+    sd.getArrForVarName(bn.runningMeanName()).assign(Nd4j.createFromArray(0.2, -1.0, 0.0, 3.0));
+    sd.getArrForVarName(bn.runningVarName()).assign(Nd4j.createFromArray(0.5, 2.0, 1e-4, 9.0));
+    Map<String, INDArray> ph = Map.of(X, det(8, N, C, H, W));
+    Map<String, INDArray> train = sd.calculateGradients(ph, List.of(X, GAMMA, BETA));
+    SameDiff trainGrad = sd.getFunction("grad");
+    assertEquals(0, FusedBatchNorm.useBatchStatistics(sd, true), "already wired to the batch statistics");
+    assertTrue(sd.getFunction("grad") == trainGrad, "an unchanged wiring keeps the gradient graph");
+    assertEquals(1, FusedBatchNorm.useBatchStatistics(sd, false));
+    Map<String, INDArray> eval = sd.calculateGradients(ph, List.of(X, GAMMA, BETA));
+    assertNotEquals(train.get(X), eval.get(X), "the modes' input gradients differ");
+    SameDiff evalGrad = sd.getFunction("grad");
+    assertTrue(evalGrad != trainGrad, "the inference wiring has a gradient graph of its own");
+    assertEquals(1, FusedBatchNorm.useBatchStatistics(sd, true));
+    assertTrue(sd.getFunction("grad") == trainGrad, "the training wiring's gradient graph came back");
+    Map<String, INDArray> again = sd.calculateGradients(ph, List.of(X, GAMMA, BETA));
+    for (String v : List.of(X, GAMMA, BETA)) {
+      assertEquals(train.get(v), again.get(v), v);
+    }
+    assertEquals(1, FusedBatchNorm.useBatchStatistics(sd, false));
+    assertTrue(sd.getFunction("grad") == evalGrad, "and the inference one");
+  }
+
+  @Test
   void savedGraphLoadsAndGivesTheSameGradients(@TempDir Path dir) {
     BatchNorm2d bn = new BatchNorm2d(BN, C, H * W);
     SameDiff sd = graph(bn, det(5, N, C, H, W));
@@ -140,13 +168,16 @@ class FusedBatchNormTest {
     SameDiff sd = SameDiff.create();
     SDVariable x = sd.var("x", Nd4j.zeros(DataType.DOUBLE, 1, 2, 1, 1));
     SDVariable s = sd.var("s", Nd4j.ones(DataType.DOUBLE, 2));
-    SDVariable t = sd.constant(FLAG, Nd4j.scalar(1.0));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FusedBatchNorm(sd, x, s, s, s, s, 0.0, t));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FusedBatchNorm(sd, x, s, s, s, s, s, s, 0.0, true));
     assertTrue(e.getMessage().startsWith("eps:"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new FusedBatchNorm(sd, x, s, s, s, s, Double.NaN, t));
+    e = assertThrows(IllegalArgumentException.class, () -> new FusedBatchNorm(sd, x, s, s, s, s, s, s, Double.NaN, true));
     assertTrue(e.getMessage().startsWith("eps:"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new FusedBatchNorm(sd, x, s, s, s, s, 1e-5, null));
-    assertTrue(e.getMessage().startsWith("trainingFlag:"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new FusedBatchNorm(sd, x, s, s, null, s, s, s, 1e-5, true));
+    assertTrue(e.getMessage().startsWith("runningMean:"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new FusedBatchNorm(sd, x, null, s, s, s, s, s, 1e-5, false));
+    assertTrue(e.getMessage().startsWith("batchMean:"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> FusedBatchNorm.useBatchStatistics(null, true));
+    assertTrue(e.getMessage().startsWith("sd:"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> new BitCastOp(sd, s, DataType.INT32));
     assertTrue(e.getMessage().startsWith("to:"), e.getMessage());
     SDVariable i = sd.constant("i", Nd4j.createFromArray(1, 2));
