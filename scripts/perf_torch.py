@@ -135,6 +135,25 @@ class Encoder(nn.Module):
         return z, logits
 
 
+def profile(step, steps, top):
+    """Self CPU time per op type over `steps` steps (torch.profiler, CPU only), the `top` largest.
+
+    Self time excludes the time of ops an op calls, so the rows add up to the profiled op time (like
+    ./clce perf --profile, which times each SameDiff op between its pre- and post-execution hooks);
+    aten ops that only dispatch to another (e.g. aten::conv2d -> aten::mkldnn_convolution) show little
+    self time and the kernel that does the work shows it."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+    with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(steps):
+            step()
+    rows = [(e.key, e.self_cpu_time_total, e.count) for e in prof.key_averages()]
+    total = sum(r[1] for r in rows) or 1
+    rows.sort(key=lambda r: -r[1])
+    return [{"op": k, "s_per_step": t / 1e6 / steps, "share": t / total, "count_per_step": c / steps,
+             "mean_us": t / c if c else 0.0} for k, t, c in rows[:top]]
+
+
 def two_view_labels(gen, n):
     half = torch.randint(0, LABEL_CLASSES, (n // 2,), generator=gen)
     return torch.cat([half, half]).to(torch.int64)
@@ -161,8 +180,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--flush-denormal", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--profile", type=int, default=0,
+                    help="after the timed steps, profile --steps more with torch.profiler and list the N op types "
+                         "with the most self CPU time per step (as ./clce perf --profile N)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
+    if a.profile < 0:
+        raise SystemExit("profile: must be >= 0, got %d" % a.profile)
     if a.steps < 1 or a.warmup < 0:
         raise SystemExit("steps: must be >= 1 and warmup >= 0")
 
@@ -232,6 +256,8 @@ def main():
     out.update(first_step_s=first, median_step_s=med, min_step_s=min(times), max_step_s=max(times),
                early_median_s=statistics.median(times[:half]), late_median_s=statistics.median(times[len(times) // 2:]),
                images_per_s=per_step / med, cpu_s_per_step=cpu_per_step, peak_rss_mb=vm_kb("VmHWM:") / 1024.0, step_s=times)
+    if a.profile:
+        out["profile"] = profile(step, a.steps, a.profile)
     if not a.loss_only:
         with torch.no_grad():
             z, logits = model(x)
@@ -243,6 +269,11 @@ def main():
                   "cpu_s_per_step", "peak_rss_mb", "flush_denormal"):
             if k in out:
                 print(f"{k:16s} {out[k]}")
+        if a.profile:
+            print(f"{'op type':40s} {'s/step':>8s} {'share':>7s} {'count':>6s} {'mean us':>9s}")
+            for r in out["profile"]:
+                print(f"{r['op'][:40]:40s} {r['s_per_step']:8.4f} {100 * r['share']:6.1f}% {r['count_per_step']:6.1f} "
+                      f"{r['mean_us']:9.1f}")
 
 
 if __name__ == "__main__":
