@@ -7,6 +7,7 @@ import dev.clce.bench.data.Seeds;
 import dev.clce.bench.data.ShuffleSampler;
 import dev.clce.bench.data.TwoViewAugmenter;
 import dev.clce.core.internal.AtomicFiles;
+import dev.clce.core.loss.LossInputException;
 import dev.clce.bench.protocol.Provenance;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.weights.LoadRule;
@@ -61,7 +62,7 @@ public final class Trainer {
   private final long totalSteps;
   private final int stepsPerEpoch;
   private final Checkpoint resumedFrom;
-  private final TrainStep trainStep;
+  private TrainStep trainStep;
   private final List<TrainingListener> listeners = new ArrayList<>();
   private long step;
   private Path lastCheckpoint;
@@ -216,6 +217,16 @@ public final class Trainer {
     return this;
   }
 
+  /**
+   * Replaces the step by one built around it, so that tests can make a step fail the way a fault or
+   * a bug would (a step that throws, a batch with labels the head cannot hold) inside the real loop.
+   *
+   * @param wrap given the step, returns the step to run
+   */
+  void wrapStep(java.util.function.UnaryOperator<TrainStep> wrap) {
+    trainStep = wrap.apply(trainStep);
+  }
+
   /** @return the resolved configuration */
   public TrainConfig config() {
     return config;
@@ -279,9 +290,13 @@ public final class Trainer {
         double loss;
         try {
           loss = trainStep.run(batches.next(), pos.globalStep(), (int) pos.epoch());
-        } catch (IllegalArgumentException e) {
-          // The configuration was checked when the trainer was built: what the loss refuses now is the
-          // model's output of this step (NaN or infinite embeddings or logits of a diverged model).
+        } catch (LossInputException e) {
+          // NaN or infinite embeddings or logits: the model of this step diverged (they overflow before
+          // the loss or a gradient can). Any other refusal of the loss (a label beyond the head's
+          // classes, rows that differ) and every other exception is a bug, and goes up as it is.
+          if (e.rule() != LossInputException.Rule.NON_FINITE) {
+            throw e;
+          }
           throw new NonFiniteException(step + 1, NonFiniteException.Where.LOSS_INPUT, null, e.getMessage(), e);
         }
         step++;
