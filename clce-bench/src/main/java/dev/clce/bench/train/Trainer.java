@@ -130,12 +130,34 @@ public final class Trainer {
     listeners.add(new TrainListeners.Metrics());
     listeners.add(new TrainListeners.EpochEvaluation());
     listeners.add(new TrainListeners.Checkpoints());
+    // 7. Everything is checked: the temporary files a killed run left are removed, then config.json written.
+    removeLeftovers(dir, log);
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("could not create " + dir, e);
     }
     TrainJson.write(dir.resolve(TrainNames.CONFIG_JSON), config);
+  }
+
+  /**
+   * Removes the temporary files that a run killed during one of its atomic writes (a checkpoint,
+   * {@code config.json}, the metrics log, {@code final.json}) or during the write check left in
+   * its directory, and says so on the log. Only names that the trainer's own writes produce are
+   * touched ({@link TrainNames#RUN_DIR_TARGETS}); anything else in the directory is kept. Called
+   * once the run is known to start (resumed or fresh), never for a refused one.
+   *
+   * @param dir the run directory
+   * @param log where the line goes
+   * @return the names removed
+   */
+  static List<String> removeLeftovers(Path dir, PrintStream log) {
+    List<String> removed = AtomicFiles.removeTemporaryFiles(dir, TrainNames.RUN_DIR_TARGETS);
+    if (!removed.isEmpty()) {
+      log.println("removed " + removed.size() + " temporary file" + (removed.size() == 1 ? "" : "s")
+          + " left by an interrupted run in " + dir + ": " + String.join(", ", removed));
+    }
+    return removed;
   }
 
   /**
@@ -181,7 +203,7 @@ public final class Trainer {
     }
     Path probe = null;
     try {
-      probe = Files.createTempFile(existing, ".clce-write-check.", AtomicFiles.TEMP_SUFFIX);
+      probe = AtomicFiles.createTemporary(existing, TrainNames.WRITE_CHECK);
     } catch (IOException | SecurityException e) {
       throw new IllegalArgumentException("out: " + existing + " is not writable" + (existing.equals(dir.toAbsolutePath())
           ? "" : " (needed to create " + dir + ")") + ": " + e, e);
@@ -190,7 +212,7 @@ public final class Trainer {
         try {
           Files.deleteIfExists(probe);
         } catch (IOException ignored) {
-          // a stray probe starts with a dot: nothing reads it
+          // a stray probe starts with a dot: nothing reads it, and the next start removes it (removeLeftovers)
         }
       }
     }
