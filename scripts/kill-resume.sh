@@ -10,7 +10,8 @@
 # sight, so that kills land inside checkpoint writes; the others come after a random delay from half
 # the start-up time to the start-up time plus 1.5 times a kill's share of the training time). OMP_NUM_THREADS defaults to 1: weights repeat bit for
 # bit only at a fixed thread count (docs/TRAINING.md).
-# Output: OUT_DIR/kills.csv (one row per kill: where it landed), OUT_DIR/summary.txt; exit 1 unless identical.
+# Output: OUT_DIR/kills.csv (one row per kill: where it landed), OUT_DIR/summary.txt; exit 1 unless
+# identical and no temporary file (.*.tmp) is left in the run directory at the end.
 set -euo pipefail
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 kills="${1:-20}"
@@ -26,7 +27,6 @@ mkdir -p "$out"
 resume_build
 
 now_ms() { date +%s%3N; }
-# temporary files of atomic writes in the run directory, one a line, sorted (a kill can leave them)
 # the step of the newest checkpoint in the run directory (0 when none)
 newest_step() {
   local f
@@ -50,6 +50,8 @@ metrics_ms() {
   t=$(stat -c '%.3Y' "$out/killed/metrics.jsonl" 2>/dev/null || echo 0)
   echo $(( ${t/./} ))
 }
+# temporary files of atomic writes in the run directory, one a line, sorted (a kill can leave them;
+# the next start removes them)
 temp_files() { find "$out/killed" -maxdepth 1 -name '.*.tmp' -printf '%f\n' 2>/dev/null | sort || true; }
 
 # The uninterrupted run, timed: start-up (until its first metrics record) and the whole.
@@ -112,6 +114,11 @@ done
 
 "${resume_cmd[@]}" --out "$dir" --resume >"$out/final.out" 2>"$out/final.err"
 resumed=$(resume_sha "$dir")
+# Each start removes what the kill before it left (a log line per start that found some); after the
+# last run, none may remain.
+left=$(temp_files | paste -sd ' ')
+removed=$(cat "$out/attempts.err" "$out/final.err" | sed -n 's/.*removed \([0-9]*\) temporary files\{0,1\} left by an interrupted run.*/\1/p' \
+  | awk '{ n += $1 } END { print n + 0 }')
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(uptime | sed 's/.*load average: //'); OMP_NUM_THREADS=$OMP_NUM_THREADS"
   echo "run: ${RESUME_STEPS} steps, checkpoint every ${RESUME_CHECKPOINT_EVERY}; straight run ${total_ms} ms (start-up ${startup_ms} ms); random kills after ${from_ms}-$(( from_ms + window_ms )) ms; KILL_SEED=${KILL_SEED:-1}"
@@ -119,6 +126,7 @@ resumed=$(resume_sha "$dir")
   echo "straight  $straight"
   echo "resumed   $resumed"
   if [ "$straight" = "$resumed" ]; then echo "identical"; else echo "DIFFERENT"; fi
+  echo "temporary files removed by the starts after kills: $removed; left at the end: ${left:-none}"
 } >"$out/summary.txt"
 cat "$out/summary.txt"
-[ "$straight" = "$resumed" ]
+[ "$straight" = "$resumed" ] && [ -z "$left" ]

@@ -66,7 +66,8 @@ public final class Checkpoint {
   /** Header key: the tensor table. */
   public static final String KEY_TENSORS = "tensors";
 
-  private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d{9})" + Pattern.quote(SUFFIX));
+  /** A checkpoint's whole file name ({@link #path}); group 1 is the step. */
+  static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d{9})" + Pattern.quote(SUFFIX));
   private static final int DIGEST_BYTES = 32;
   private static final ObjectMapper JSON = new ObjectMapper();
 

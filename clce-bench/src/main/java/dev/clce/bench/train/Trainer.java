@@ -7,6 +7,7 @@ import dev.clce.bench.data.Seeds;
 import dev.clce.bench.data.ShuffleSampler;
 import dev.clce.bench.data.TwoViewAugmenter;
 import dev.clce.core.internal.AtomicFiles;
+import dev.clce.core.loss.LossInputException;
 import dev.clce.bench.protocol.Provenance;
 import dev.clce.models.EncoderModel;
 import dev.clce.models.weights.LoadRule;
@@ -61,7 +62,7 @@ public final class Trainer {
   private final long totalSteps;
   private final int stepsPerEpoch;
   private final Checkpoint resumedFrom;
-  private final TrainStep trainStep;
+  private TrainStep trainStep;
   private final List<TrainingListener> listeners = new ArrayList<>();
   private long step;
   private Path lastCheckpoint;
@@ -129,12 +130,34 @@ public final class Trainer {
     listeners.add(new TrainListeners.Metrics());
     listeners.add(new TrainListeners.EpochEvaluation());
     listeners.add(new TrainListeners.Checkpoints());
+    // 7. Everything is checked: the temporary files a killed run left are removed, then config.json written.
+    removeLeftovers(dir, log);
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("could not create " + dir, e);
     }
     TrainJson.write(dir.resolve(TrainNames.CONFIG_JSON), config);
+  }
+
+  /**
+   * Removes the temporary files that a run killed during one of its atomic writes (a checkpoint,
+   * {@code config.json}, the metrics log, {@code final.json}) or during the write check left in
+   * its directory, and says so on the log. Only names that the trainer's own writes produce are
+   * touched ({@link TrainNames#RUN_DIR_TARGETS}); anything else in the directory is kept. Called
+   * once the run is known to start (resumed or fresh), never for a refused one.
+   *
+   * @param dir the run directory
+   * @param log where the line goes
+   * @return the names removed
+   */
+  static List<String> removeLeftovers(Path dir, PrintStream log) {
+    List<String> removed = AtomicFiles.removeTemporaryFiles(dir, TrainNames.RUN_DIR_TARGETS);
+    if (!removed.isEmpty()) {
+      log.println("removed " + removed.size() + " temporary file" + (removed.size() == 1 ? "" : "s")
+          + " left by an interrupted run in " + dir + ": " + String.join(", ", removed));
+    }
+    return removed;
   }
 
   /**
@@ -180,7 +203,7 @@ public final class Trainer {
     }
     Path probe = null;
     try {
-      probe = Files.createTempFile(existing, ".clce-write-check.", AtomicFiles.TEMP_SUFFIX);
+      probe = AtomicFiles.createTemporary(existing, TrainNames.WRITE_CHECK);
     } catch (IOException | SecurityException e) {
       throw new IllegalArgumentException("out: " + existing + " is not writable" + (existing.equals(dir.toAbsolutePath())
           ? "" : " (needed to create " + dir + ")") + ": " + e, e);
@@ -189,7 +212,7 @@ public final class Trainer {
         try {
           Files.deleteIfExists(probe);
         } catch (IOException ignored) {
-          // a stray probe starts with a dot: nothing reads it
+          // a stray probe starts with a dot: nothing reads it, and the next start removes it (removeLeftovers)
         }
       }
     }
@@ -214,6 +237,16 @@ public final class Trainer {
     }
     listeners.add(listener);
     return this;
+  }
+
+  /**
+   * Replaces the step by one built around it, so that tests can make a step fail the way a fault or
+   * a bug would (a step that throws, a batch with labels the head cannot hold) inside the real loop.
+   *
+   * @param wrap given the step, returns the step to run
+   */
+  void wrapStep(java.util.function.UnaryOperator<TrainStep> wrap) {
+    trainStep = wrap.apply(trainStep);
   }
 
   /** @return the resolved configuration */
@@ -279,9 +312,13 @@ public final class Trainer {
         double loss;
         try {
           loss = trainStep.run(batches.next(), pos.globalStep(), (int) pos.epoch());
-        } catch (IllegalArgumentException e) {
-          // The configuration was checked when the trainer was built: what the loss refuses now is the
-          // model's output of this step (NaN or infinite embeddings or logits of a diverged model).
+        } catch (LossInputException e) {
+          // NaN or infinite embeddings or logits: the model of this step diverged (they overflow before
+          // the loss or a gradient can). Any other refusal of the loss (a label beyond the head's
+          // classes, rows that differ) and every other exception is a bug, and goes up as it is.
+          if (e.rule() != LossInputException.Rule.NON_FINITE) {
+            throw e;
+          }
           throw new NonFiniteException(step + 1, NonFiniteException.Where.LOSS_INPUT, null, e.getMessage(), e);
         }
         step++;

@@ -96,8 +96,17 @@ class TrainerTest {
     TrainResult first = Trainer.create(c, dir, false, QUIET).run(3);
     assertFalse(first.finished());
     assertEquals(2, Checkpoint.stepOf(Checkpoint.newest(dir).orElseThrow()), "newest checkpoint after 3 steps");
-    Trainer again = Trainer.create(c, dir, true, QUIET);
+    // What a kill during the writes would have left (names as AtomicFiles makes them), and a user's files.
+    for (String n : LEFT_BY_A_KILL) {
+      Files.writeString(dir.resolve(n), "half a write");
+    }
+    for (String n : A_USERS) {
+      Files.writeString(dir.resolve(n), "mine");
+    }
+    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+    Trainer again = Trainer.create(c, dir, true, new PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
     assertEquals(2, again.step());
+    assertLeftoversRemoved(dir, logged.toString(java.nio.charset.StandardCharsets.UTF_8));
     // Checkpoints hold convolution weights in torchvision's [out, in, kH, kW], not the graph's YXIO.
     Checkpoint ck = Checkpoint.read(Checkpoint.newest(dir).orElseThrow());
     try {
@@ -138,6 +147,47 @@ class TrainerTest {
     long stepRecords = Files.readAllLines(dir.resolve(TrainNames.METRICS_JSONL)).stream()
         .filter(l -> l.contains("\"type\":\"step\"")).count();
     assertEquals(6, stepRecords);
+  }
+
+  /** Temporary files of the trainer's atomic writes and of its write check, as a kill leaves them. */
+  static final List<String> LEFT_BY_A_KILL = List.of(".checkpoint-000000004.ckpt.8123456789012345678.tmp",
+      ".config.json.42.tmp", ".metrics.jsonl.7.tmp", ".final.json.18446744073709551615.tmp",
+      ".clce-write-check.5550123.tmp");
+  /** Files a user put into the run directory, some of them close to the temporary names: all are kept. */
+  static final List<String> A_USERS = List.of("notes.tmp", ".other.tmp", ".config.json.tmp", ".notes.txt.123.tmp",
+      ".checkpoint-4.ckpt.9.tmp", ".final.json.9x.tmp", "config.json.3.tmp");
+
+  /** The leftovers are gone, said so on the log; every file of the user's is there as it was. */
+  static void assertLeftoversRemoved(Path dir, String log) throws IOException {
+    for (String n : LEFT_BY_A_KILL) {
+      assertFalse(Files.exists(dir.resolve(n)), n + " was not removed");
+    }
+    for (String n : A_USERS) {
+      assertEquals("mine", Files.readString(dir.resolve(n)), n);
+    }
+    assertTrue(log.contains("removed " + LEFT_BY_A_KILL.size() + " temporary files left by an interrupted run in " + dir
+        + ": " + String.join(", ", LEFT_BY_A_KILL.stream().sorted().toList())), log);
+  }
+
+  @Test
+  void aFreshStartRemovesTheLeftoversOfAKilledFirstWriteButARefusedOneTouchesNothing(@TempDir Path tmp)
+      throws IOException {
+    Path dir = tmp.resolve("run");
+    Files.createDirectories(dir);
+    for (String n : LEFT_BY_A_KILL) {
+      Files.writeString(dir.resolve(n), "half a write");
+    }
+    for (String n : A_USERS) {
+      Files.writeString(dir.resolve(n), "mine");
+    }
+    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+    TrainConfig c = tiny(LossKind.CE, 2);
+    Trainer.create(c, dir, false, new PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
+    assertLeftoversRemoved(dir, logged.toString(java.nio.charset.StandardCharsets.UTF_8));
+    // The directory now holds a run: another fresh start is refused and removes nothing.
+    Path stray = Files.writeString(dir.resolve(".config.json.99.tmp"), "half a write");
+    assertThrows(IllegalArgumentException.class, () -> Trainer.create(c, dir, false, QUIET));
+    assertTrue(Files.exists(stray));
   }
 
   @Test

@@ -2,11 +2,14 @@ package dev.clce.bench.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clce.bench.data.DataSpec;
+import dev.clce.core.loss.LossInputException;
 import dev.clce.core.loss.LossKind;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -83,6 +86,10 @@ class TrainingFaultsTest {
     t.addListener(hashes);
     NonFiniteException e = assertThrows(NonFiniteException.class, t::run);
     long bad = e.step();
+    if (e.where() == NonFiniteException.Where.LOSS_INPUT) {
+      LossInputException cause = assertInstanceOf(LossInputException.class, e.getCause(), e.getMessage());
+      assertEquals(LossInputException.Rule.NON_FINITE, cause.rule());
+    }
     assertTrue(bad >= 2 && bad < 12, "diverged at step " + bad + " (" + e.getMessage() + ")");
     assertTrue(e.getMessage().startsWith("training stopped at step " + bad + ": "), e.getMessage());
     assertTrue(e.getMessage().contains(e.where() == NonFiniteException.Where.LOSS ? "the loss is"
@@ -118,6 +125,39 @@ class TrainingFaultsTest {
     assertEquals(List.of(), Checkpoint.list(dir));
     assertFalse(Files.exists(dir.resolve(TrainNames.FINAL_JSON)), "final.json written");
     assertTrue(files(dir).stream().noneMatch(n -> n.startsWith(".")), "temporary files left: " + files(dir));
+  }
+
+  /**
+   * Only the loss's non-finite refusal means a diverged model: an IllegalArgumentException of a bug,
+   * or another refusal of the loss (here a label beyond the head's classes, through the real loss),
+   * reaches the caller as it was thrown, not as a NonFiniteException.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void otherExceptionsOfAStepAreNotReportedAsDivergence(boolean chunked, @TempDir Path tmp) {
+    TrainConfig c = tiny(LossKind.CLCE, 4);
+    TrainConfig config = chunked ? c.withBudget(c.budget().withChunk(4)) : c;
+    IllegalArgumentException bug = new IllegalArgumentException("width: a bug, got -1");
+    Trainer t = Trainer.create(config, tmp.resolve("bug"), false, QUIET);
+    t.wrapStep(step -> (batch, globalStep, epoch) -> {
+      if (globalStep == 1) {
+        throw bug;
+      }
+      return step.run(batch, globalStep, epoch);
+    });
+    assertSame(bug, assertThrows(IllegalArgumentException.class, t::run));
+    assertEquals(1, t.step());
+
+    Trainer u = Trainer.create(config, tmp.resolve("labels"), false, QUIET);
+    int classes = u.data().numClasses();
+    u.wrapStep(step -> (batch, globalStep, epoch) -> {
+      batch.labels().putScalar(1, classes);
+      return step.run(batch, globalStep, epoch);
+    });
+    LossInputException e = assertThrows(LossInputException.class, u::run);
+    assertEquals(LossInputException.Rule.LABEL, e.rule(), e.getMessage());
+    assertTrue(e.getMessage().startsWith("labels: must be < C = " + classes), e.getMessage());
+    assertEquals(0, u.step());
   }
 
   @Test

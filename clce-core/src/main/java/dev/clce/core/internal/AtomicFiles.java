@@ -9,9 +9,14 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The one way clce writes a file: a reader (or a run resumed after a crash) never sees a half-written
@@ -19,7 +24,9 @@ import java.nio.file.StandardOpenOption;
  * is forced to disk, and is renamed over the target in one atomic move (a plain replacing move where
  * the file system has no atomic one). On any failure the temporary file is removed, the target is
  * left as it was, and an {@link UncheckedIOException} names the target and the cause. A crash can
- * leave a temporary file behind; readers ignore names that start with a dot.
+ * leave a temporary file behind; readers ignore names that start with a dot, and a program that
+ * knows which targets a directory holds removes exactly those leftovers with
+ * {@link #removeTemporaryFiles} (the one definition of the names is {@link #temporaryNames}).
  */
 public final class AtomicFiles {
 
@@ -27,6 +34,70 @@ public final class AtomicFiles {
   public static final String TEMP_SUFFIX = ".tmp";
 
   private AtomicFiles() {}
+
+  /**
+   * The names of the temporary files of writes to the targets whose names {@code targetNames}
+   * matches: a dot, the target's name, a dot, the unsigned decimal number that
+   * {@link Files#createTempFile} puts there, and {@link #TEMP_SUFFIX}, as in
+   * {@code .config.json.8034512345.tmp}. A name that fits no target (a user's {@code notes.tmp}, or
+   * {@code .other.tmp}) does not match, so a caller can clean up after a crash without touching
+   * anything it did not write.
+   *
+   * @param targetNames matches whole target file names (its flags are not kept)
+   * @return a pattern of whole temporary file names
+   */
+  public static Pattern temporaryNames(Pattern targetNames) {
+    return Pattern.compile("\\.(?:" + targetNames.pattern() + ")\\.[0-9]+" + Pattern.quote(TEMP_SUFFIX));
+  }
+
+  /**
+   * Creates an empty temporary file named as {@link #temporaryNames} describes; the writes of this
+   * class use it, and so can a probe whose leftovers must be recognised the same way.
+   *
+   * @param dir the directory (it must exist)
+   * @param targetName the name of the target the file stands for
+   * @return the new file
+   * @throws IOException if it cannot be created
+   */
+  public static Path createTemporary(Path dir, String targetName) throws IOException {
+    return Files.createTempFile(dir, "." + targetName + ".", TEMP_SUFFIX);
+  }
+
+  /**
+   * Removes the temporary files a killed process left in a directory for the given targets: regular
+   * files whose names match {@link #temporaryNames}; nothing else (no other name, no directory, no
+   * symbolic link). Only for a directory no other process is writing to: a write under way would
+   * lose its temporary file and fail.
+   *
+   * @param dir the directory (nothing happens when it does not exist)
+   * @param targetNames matches whole names of the targets written there
+   * @return the names removed, sorted
+   * @throws UncheckedIOException naming the directory or the file when listing or removing fails
+   */
+  public static List<String> removeTemporaryFiles(Path dir, Pattern targetNames) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    Pattern temporary = temporaryNames(targetNames);
+    List<Path> found;
+    try (Stream<Path> s = Files.list(dir)) {
+      found = s.filter(p -> temporary.matcher(p.getFileName().toString()).matches())
+          .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list " + dir + ": " + describe(e), e);
+    }
+    List<String> removed = new ArrayList<>();
+    for (Path p : found) {
+      try {
+        if (Files.deleteIfExists(p)) {
+          removed.add(p.getFileName().toString());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not remove the temporary file " + p + ": " + describe(e), e);
+      }
+    }
+    return List.copyOf(removed);
+  }
 
   /** Writes the content to a stream. */
   @FunctionalInterface
@@ -108,7 +179,7 @@ public final class AtomicFiles {
     Path tmp = null;
     try {
       Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", TEMP_SUFFIX);
+      tmp = createTemporary(dir, abs.getFileName().toString());
       writer.write(tmp);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ch.force(true);

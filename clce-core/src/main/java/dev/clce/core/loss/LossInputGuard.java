@@ -1,7 +1,7 @@
 package dev.clce.core.loss;
 
+import dev.clce.core.loss.LossInputException.Rule;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +30,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * {@code sd.fit}. The guard adds no op: the graph computes what it would compute without it,
  * rounding included (a pass-through op in front of the loss would change the order in which
  * SameDiff adds up an input's gradient contributions). The exception is the eager form's
- * ({@link LossInputs}): an {@link IllegalArgumentException} naming the argument and the value.
+ * ({@link LossInputs}): a {@link LossInputException} naming the argument and the value. SameDiff
+ * does not wrap an exception thrown by a listener: the caller of {@code sd.output} (or
+ * {@code calculateGradients}, {@code fit}) gets this one.
  *
  * <p>One guard per graph, attached by {@link SDClceLoss} when it adds the first loss; it holds the
  * inputs of every loss added to that graph. {@code sd.setListeners(...)} replaces a graph's
@@ -138,26 +140,21 @@ final class LossInputGuard extends BaseListener {
     INDArray a = arrays[arg];
     String name = ARGS[arg];
     if (arg == 1) {
-      if (a.rank() != 1) {
-        throw new IllegalArgumentException(
-            "labels: must be a vector [M] (rank 1), got shape " + Arrays.toString(a.shape()));
-      }
+      LossInputs.requireVector(a);
     } else {
       LossInputs.requireMatrix(name, a, config.kind());
     }
     long m = arg == 1 ? a.length() : a.rows();
-    if (m < 2) {
-      throw new IllegalArgumentException(name + ": the batch needs M >= 2 rows, got M = " + m);
-    }
+    LossInputs.requireBatch(name, m);
     if (z != null && y != null && y.length() != z.rows()) {
-      throw new IllegalArgumentException(
-          "labels: length " + y.length() + " differs from the embeddings' rows " + z.rows());
+      throw new LossInputException("labels", Rule.ROW_COUNT,
+          "length " + y.length() + " differs from the embeddings' rows " + z.rows());
     }
     if (o != null && z != null && o.rows() != z.rows()) {
-      throw new IllegalArgumentException("logits: rows " + o.rows() + " differ from the embeddings' rows " + z.rows());
+      throw new LossInputException("logits", Rule.ROW_COUNT, "rows " + o.rows() + " differ from the embeddings' rows " + z.rows());
     }
     if (o != null && y != null && z == null && o.rows() != y.length()) {
-      throw new IllegalArgumentException("labels: length " + y.length() + " differs from the logits' rows " + o.rows());
+      throw new LossInputException("labels", Rule.ROW_COUNT, "length " + y.length() + " differs from the logits' rows " + o.rows());
     }
     if (y != null && (arg == 1 || arg == 2)) {
       LossInputs.checkLabels(y, o != null ? o.columns() : Long.MAX_VALUE);

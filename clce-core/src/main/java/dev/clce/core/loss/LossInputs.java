@@ -1,12 +1,13 @@
 package dev.clce.core.loss;
 
+import dev.clce.core.loss.LossInputException.Rule;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Checks the arrays of one loss call against every "Bad input" rule of {@code LOSSES.md}, before
- * any computation. Each failure is an {@link IllegalArgumentException} whose message starts with
+ * any computation. Each failure of the data is a {@link LossInputException} whose message starts with
  * the argument's name ({@code config}, {@code embeddings}, {@code labels}, {@code logits}) and shows
  * the offending value.
  *
@@ -30,7 +31,8 @@ public final class LossInputs {
    * @param labels [M] labels: an integer array, or a floating one holding whole numbers
    * @param logits [M, C] logits (ignored for the purely contrastive losses)
    * @return the batch size M
-   * @throws IllegalArgumentException naming the first argument that breaks a rule, with its value
+   * @throws LossInputException naming the first argument that breaks a rule, with its value
+   * @throws IllegalArgumentException when {@code config} is null
    */
   public static int validate(LossConfig config, INDArray embeddings, INDArray labels, INDArray logits) {
     if (config == null) {
@@ -44,28 +46,23 @@ public final class LossInputs {
       requireMatrix("logits", logits, kind);
     }
     if (kind.usesEmbeddings() && kind.usesLogits() && embeddings.dataType() != logits.dataType()) {
-      throw new IllegalArgumentException("logits: data type " + logits.dataType()
+      throw new LossInputException("logits", Rule.DATA_TYPE, "data type " + logits.dataType()
           + " differs from the embeddings' " + embeddings.dataType());
     }
     if (labels == null) {
-      throw new IllegalArgumentException("labels: must not be null");
+      throw new LossInputException("labels", Rule.MISSING, "must not be null");
     }
-    if (labels.rank() != 1) {
-      throw new IllegalArgumentException(
-          "labels: must be a vector [M] (rank 1), got shape " + Arrays.toString(labels.shape()));
-    }
+    requireVector(labels);
     String first = kind.usesEmbeddings() ? "embeddings" : "logits";
     INDArray firstArr = kind.usesEmbeddings() ? embeddings : logits;
     long m = firstArr.rows();
-    if (m < 2) {
-      throw new IllegalArgumentException(first + ": the batch needs M >= 2 rows, got M = " + m);
-    }
+    requireBatch(first, m);
     if (labels.length() != m) {
-      throw new IllegalArgumentException(
-          "labels: length " + labels.length() + " differs from the " + first + "' rows " + m);
+      throw new LossInputException("labels", Rule.ROW_COUNT,
+          "length " + labels.length() + " differs from the " + first + "' rows " + m);
     }
     if (kind.usesEmbeddings() && kind.usesLogits() && logits.rows() != m) {
-      throw new IllegalArgumentException("logits: rows " + logits.rows() + " differ from the embeddings' rows " + m);
+      throw new LossInputException("logits", Rule.ROW_COUNT, "rows " + logits.rows() + " differ from the embeddings' rows " + m);
     }
     long classes = kind.usesLogits() ? logits.columns() : Long.MAX_VALUE;
     checkLabels(labels, classes);
@@ -82,18 +79,16 @@ public final class LossInputs {
 
   static void requireMatrix(String arg, INDArray a, LossKind kind) {
     if (a == null) {
-      throw new IllegalArgumentException(arg + ": must not be null for loss " + kind.cliName());
+      throw new LossInputException(arg, Rule.MISSING, "must not be null for loss " + kind.cliName());
     }
     if (a.rank() != 2) {
-      throw new IllegalArgumentException(
-          arg + ": must be a matrix (rank 2), got shape " + Arrays.toString(a.shape()));
+      throw new LossInputException(arg, Rule.SHAPE, "must be a matrix (rank 2), got shape " + Arrays.toString(a.shape()));
     }
     if (!a.dataType().isFPType()) {
-      throw new IllegalArgumentException(arg + ": must be floating point, got " + a.dataType());
+      throw new LossInputException(arg, Rule.DATA_TYPE, "must be floating point, got " + a.dataType());
     }
     if (a.columns() < 1) {
-      throw new IllegalArgumentException(
-          arg + ": needs at least one column, got shape " + Arrays.toString(a.shape()));
+      throw new LossInputException(arg, Rule.SHAPE, "needs at least one column, got shape " + Arrays.toString(a.shape()));
     }
   }
 
@@ -103,7 +98,7 @@ public final class LossInputs {
       double[] v = labels.toDoubleVector();
       for (int i = 0; i < v.length; i++) {
         if (!Double.isFinite(v[i]) || v[i] != Math.rint(v[i])) {
-          throw new IllegalArgumentException("labels: must be whole numbers, got " + v[i] + " at index " + i);
+          throw new LossInputException("labels", Rule.LABEL, "must be whole numbers, got " + v[i] + " at index " + i);
         }
         checkRange(v[i], i, classes);
       }
@@ -113,17 +108,32 @@ public final class LossInputs {
         checkRange(v[i], i, classes);
       }
     } else {
-      throw new IllegalArgumentException("labels: must be an integer array, got data type " + dt);
+      throw new LossInputException("labels", Rule.DATA_TYPE, "must be an integer array, got data type " + dt);
     }
   }
 
   private static void checkRange(double label, int index, long classes) {
     if (label < 0) {
-      throw new IllegalArgumentException("labels: must be >= 0, got " + fmt(label) + " at index " + index);
+      throw new LossInputException("labels", Rule.LABEL, "must be >= 0, got " + fmt(label) + " at index " + index);
     }
     if (label >= classes) {
-      throw new IllegalArgumentException("labels: must be < C = " + classes + " (the logits' columns), got "
+      throw new LossInputException("labels", Rule.LABEL, "must be < C = " + classes + " (the logits' columns), got "
           + fmt(label) + " at index " + index);
+    }
+  }
+
+  /** Labels are a vector [M]. */
+  static void requireVector(INDArray labels) {
+    if (labels.rank() != 1) {
+      throw new LossInputException("labels", Rule.SHAPE,
+          "must be a vector [M] (rank 1), got shape " + Arrays.toString(labels.shape()));
+    }
+  }
+
+  /** The batch has M &gt;= 2 rows (a contrastive loss needs a pair; LOSSES.md asks the same of CE). */
+  static void requireBatch(String arg, long m) {
+    if (m < 2) {
+      throw new LossInputException(arg, Rule.BATCH_SIZE, "the batch needs M >= 2 rows, got M = " + m);
     }
   }
 
@@ -142,7 +152,7 @@ public final class LossInputs {
     double[] v = a.dup('c').data().asDouble();
     for (int k = 0; k < v.length; k++) {
       if (!Double.isFinite(v[k])) {
-        throw new IllegalArgumentException(arg + ": must be finite, got " + v[k] + " at row " + (k / cols)
+        throw new LossInputException(arg, Rule.NON_FINITE, "must be finite, got " + v[k] + " at row " + (k / cols)
             + ", column " + (k % cols));
       }
     }

@@ -1,6 +1,8 @@
 package dev.clce.core.loss;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,6 +153,52 @@ class BadInputTest {
   @MethodSource("graphCases")
   void sameDiffFormRefusesShapesKnownAtBuildTime(String rule, String arg, String value, Executable call) {
     eagerFormRefuses(rule, arg, value, call);
+  }
+
+  static Stream<Arguments> dataCases() {
+    return Stream.of(
+        Arguments.of("NaN in z", "embeddings", LossInputException.Rule.NON_FINITE,
+            (Executable) () -> EagerLoss.compute(CLCE, withValue(z(4), Double.NaN), y(0, 0, 1, 1), o(4))),
+        Arguments.of("-inf in o", "logits", LossInputException.Rule.NON_FINITE,
+            (Executable) () -> EagerLoss.compute(CE, null, y(0, 0, 1, 1), withValue(o(4), Double.NEGATIVE_INFINITY))),
+        Arguments.of("label >= C", "labels", LossInputException.Rule.LABEL,
+            (Executable) () -> EagerLoss.compute(CLCE, z(4), y(0, 4, 1, 1), o(4))),
+        Arguments.of("non-integer labels", "labels", LossInputException.Rule.LABEL,
+            (Executable) () -> EagerLoss.compute(LACLN, z(4), Nd4j.createFromArray(0.0, 1.5, 1.0, 1.0), null)),
+        Arguments.of("M < 2", "embeddings", LossInputException.Rule.BATCH_SIZE,
+            (Executable) () -> EagerLoss.compute(CLCE, z(1), y(0), o(1))),
+        Arguments.of("logits rows differ", "logits", LossInputException.Rule.ROW_COUNT,
+            (Executable) () -> EagerLoss.compute(CLCE, z(4), y(0, 0, 1, 1), o(5))),
+        Arguments.of("labels rank 2", "labels", LossInputException.Rule.SHAPE,
+            (Executable) () -> EagerLoss.compute(LACLN, z(4), Nd4j.createFromArray(new long[][] {{0}, {0}, {1}, {1}}), null)),
+        Arguments.of("integer embeddings", "embeddings", LossInputException.Rule.DATA_TYPE,
+            (Executable) () -> EagerLoss.compute(LACLN, Nd4j.zeros(DataType.INT32, 4, 3), y(0, 0, 1, 1), null)),
+        Arguments.of("null logits", "logits", LossInputException.Rule.MISSING,
+            (Executable) () -> EagerLoss.compute(CLCE, z(4), y(0, 0, 1, 1), null)));
+  }
+
+  /** Refusals of a call's data have their own type, naming the argument and the rule (not read from the message). */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dataCases")
+  void dataRefusalsAreLossInputExceptions(String rule, String arg, LossInputException.Rule expected, Executable call) {
+    LossInputException e = assertThrows(LossInputException.class, call);
+    assertEquals(arg, e.argument());
+    assertEquals(expected, e.rule());
+    assertTrue(e.getMessage().startsWith(arg + ": "), e.getMessage());
+  }
+
+  /** A bad configuration, a graph built wrong or the eager size limit is a program's error: a plain IllegalArgumentException. */
+  @Test
+  void configurationAndBuildRefusalsAreNotLossInputExceptions() {
+    for (Executable call : new Executable[] {
+        () -> EagerLoss.compute(null, z(4), y(0, 0, 1, 1), o(4)),
+        () -> LossConfig.builder(LossKind.CLCE).optTau(0).build(),
+        () -> build(LACLN, new long[] {1, 3}, new long[] {1}, null),
+        () -> EagerLoss.compute(LACLN, Nd4j.ones(DataType.FLOAT, EagerLoss.MAX_CONTRASTIVE_ROWS + 1, 1),
+            Nd4j.zeros(DataType.INT64, EagerLoss.MAX_CONTRASTIVE_ROWS + 1), null)}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+      assertFalse(e instanceof LossInputException, e.getMessage());
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.clce.core.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -171,6 +172,11 @@ class RuntimeBadInputTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> g.run(path, bad.xz(), bad.y(), bad.xo()));
     String msg = e.getMessage();
+    // SameDiff does not wrap the guard's refusal: its own type reaches the caller on every path.
+    LossInputException typed = assertInstanceOf(LossInputException.class, e, msg);
+    assertTrue(msg.startsWith(typed.argument() + ": "), msg);
+    assertEquals(bad.rule().startsWith("NaN") || bad.rule().startsWith("infinity"),
+        typed.rule() == LossInputException.Rule.NON_FINITE, () -> typed.rule() + ": " + msg);
     assertTrue(Stream.of(bad.arg().split("\\|")).anyMatch(a -> msg.startsWith(a + ":")),
         () -> "message should start with one of '" + bad.arg() + "' and ':': " + msg);
     assertTrue(msg.contains(bad.value()), () -> "message should show " + bad.value() + ": " + msg);
