@@ -6,7 +6,9 @@ import dev.clce.models.ModelNames;
 import dev.clce.models.ModelSpec;
 import dev.clce.models.layers.StateLayout;
 import dev.clce.models.ops.ClceOps;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,6 +38,9 @@ import org.nd4j.linalg.api.ops.impl.shape.Permute;
  */
 public final class ModelCheckpoint {
 
+  /** The largest file {@link #load} reads: SameDiff reads the whole file into one byte array. */
+  static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+
   private ModelCheckpoint() {}
 
   /**
@@ -62,21 +67,40 @@ public final class ModelCheckpoint {
   }
 
   /**
-   * Loads a graph saved by {@link #save}.
+   * Loads a graph saved by {@link #save}. The file's FlatBuffers structure is checked
+   * ({@link FlatBuffersCheck}) before SameDiff reads it, because SameDiff allocates whatever sizes the
+   * file declares.
    *
    * @param file the file
    * @param withUpdaterState also load the optimiser's state (it must have been saved)
    * @return the graph
    * @throws IllegalArgumentException if the file is missing or cannot be read as a SameDiff graph
+   * @throws UncheckedIOException on an I/O error
    */
   public static SameDiff load(Path file, boolean withUpdaterState) {
     if (file == null || !Files.isRegularFile(file)) {
       throw new IllegalArgumentException("file: no such file, got " + file);
     }
+    byte[] bytes;
+    try {
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        throw new IllegalArgumentException("file: " + file + " has " + size + " bytes, more than the "
+            + MAX_FILE_BYTES + " a SameDiff model file can have (one Java array)");
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + file, e);
+    }
+    String problem = FlatBuffersCheck.problem(bytes);
+    if (problem != null) {
+      throw new IllegalArgumentException("file: " + file + " is not a readable SameDiff model: " + problem);
+    }
     ClceOps.register();   // the graph may hold clce's own ops (BatchNorm), rebuilt by name
     try {
-      return SameDiff.load(file.toFile(), withUpdaterState);
-    } catch (RuntimeException e) {
+      // what SameDiff.load(file) does after reading the file
+      return SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes), withUpdaterState);
+    } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("file: " + file + " is not a readable SameDiff model: " + e.getMessage(), e);
     }
   }
